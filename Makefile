@@ -1,0 +1,38 @@
+# 政策问答 — every target sets up what it needs; run `make run` or `make test` on a fresh clone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+MODEL  := models/multilingual-e5-small/modules.json
+
+.PHONY: run test install model index lint eval bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# the CPU build, pinned: an unpinned torch pulls gigabytes of CUDA libraries
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(MODEL): | $(STAMP)
+	$(BIN)/policyqa convert-model
+
+model: $(STAMP) $(MODEL)
+
+index: model
+	$(BIN)/policyqa build
+
+run: index
+	$(BIN)/policyqa serve
+
+test: model
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check qa tests app.py
+
+clean:
+	rm -rf index/CURRENT index/v-* index/.tmp-* models

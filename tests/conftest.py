@@ -1,0 +1,55 @@
+"""Shared fixtures: the real corpus, and one real index built once per test session (slow: real model)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.ingest import read_corpus
+from qa.normalize import fold
+from qa.settings import PROJECT_ROOT, Settings
+
+CORPUS = PROJECT_ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus_docs():
+    docs, skipped = read_corpus(CORPUS)
+    assert not skipped
+    return {d.doc_id: d for d in docs}
+
+
+def doc_starting(docs: dict, prefix: str):
+    return next(d for k, d in docs.items() if k.startswith(prefix))
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory) -> Settings:
+    """A real index of the real corpus in a temporary folder (the model is converted once into models/)."""
+    from qa.build import build_index
+
+    root = tmp_path_factory.mktemp("built")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index")
+    build_index(settings, progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant(built_settings):
+    from qa.answer import PolicyQA
+
+    return PolicyQA(built_settings)
+
+
+def contains(text: str, evidence: str) -> bool:
+    return fold(evidence) in fold(text)
+
+
+def copy_corpus(tmp_path: Path) -> Path:
+    dst = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dst)
+    return dst
