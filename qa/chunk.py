@@ -21,6 +21,7 @@ CLOSING_RE = re.compile(r"[。！？；!?;]")
 APPENDIX_RE = re.compile(r"^附\s*件\s*\d*\s*[:：]?\s*(.*)$")
 FIELD_RE = re.compile(r"[（(]\s*([\u4e00-\u9fa5]{2,8})\s*[:：]\s*([^（()）]+?)\s*[)）]")
 MAX_LABEL = 40
+CHUNKER_VERSION = 2  # bump when a code change alters chunks: existing indexes then count as stale
 
 
 @dataclass

@@ -43,6 +43,9 @@ def load_model(settings: Settings):
         if settings.model == BUNDLED_MODEL:
             ensure_bundled_model(settings)
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         try:
             model = SentenceTransformer(name, device="cpu", local_files_only=True)

@@ -35,7 +35,9 @@ class Settings(BaseSettings):
 
     def chunker_signature(self) -> dict:
         """What decides the chunks; an index built with another signature is stale."""
-        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
+        from .chunk import CHUNKER_VERSION
+
+        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap, "version": CHUNKER_VERSION}
 
     def resolved_model(self) -> str:
         if self.model == BUNDLED_MODEL:

@@ -9,7 +9,9 @@ from .conftest import doc_starting
 @pytest.fixture(scope="module")
 def chunks_by_doc(corpus_docs):
     s = Settings()
-    return {k: chunk_document(d, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap) for k, d in corpus_docs.items()}
+    return {
+        k: chunk_document(d, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap) for k, d in corpus_docs.items()
+    }
 
 
 def test_every_non_blank_character_is_in_a_chunk(corpus_docs, chunks_by_doc):
@@ -52,7 +54,7 @@ def test_section_paths_follow_the_outline(chunks_by_doc):
     assert c.section_path[2] == "14.举办特色科普活动"
     cast = next(v for k, v in chunks_by_doc.items() if k.startswith("中国科协"))
     c = _chunk_with(cast, "科普中国星空创作联合行动")
-    assert c.section_path[:2] == ["中国科协2022年科普工作要点", "三、构建\"四化\"生态,打造高质量科普服务体系"]
+    assert c.section_path[:2] == ["中国科协2022年科普工作要点", '三、构建"四化"生态,打造高质量科普服务体系']
     assert c.section_path[2] == "(二)创新升级科普中国平台"
 
 

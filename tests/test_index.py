@@ -16,8 +16,9 @@ def _tiny_index(index_dir, n=4, dim=8, seed=0):
     vecs = rng.normal(size=(n, dim)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     chunks = [Chunk(i, "d", f"第{i}段", ["标题", f"{i}.节"], (i * 10, i * 10 + 3)) for i in range(n)]
-    manifest = Manifest(model="m", dim=dim, chunker={}, files={"d.txt": "x"}, built_at="t", build_seconds=0.0,
-                        documents=1, chunks=n)
+    manifest = Manifest(
+        model="m", dim=dim, chunker={}, files={"d.txt": "x"}, built_at="t", build_seconds=0.0, documents=1, chunks=n
+    )
     write_index(index_dir, manifest, vecs, chunks, {"d": DocMeta(title="标题", file="d.txt")})
     return vecs, chunks
 

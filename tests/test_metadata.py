@@ -10,7 +10,10 @@ from .conftest import copy_corpus, doc_starting
 def test_metadata_of_the_five_documents(corpus_docs):
     hubei = doc_starting(corpus_docs, "湖北").meta
     assert (hubei.title, hubei.issuer, hubei.date, hubei.doc_no) == (
-        "2024年湖北省科协科普工作要点", "湖北省科学技术协会", "2024-03-06", "鄂科协办〔2024〕15号",
+        "2024年湖北省科协科普工作要点",
+        "湖北省科学技术协会",
+        "2024-03-06",
+        "鄂科协办〔2024〕15号",
     )
     hunan = doc_starting(corpus_docs, "湖南").meta
     assert (hunan.issuer, hunan.date, hunan.doc_no) == ("湖南省科学技术协会", "2023-03-10", "湘科协通〔2023〕10号")
@@ -20,7 +23,11 @@ def test_metadata_of_the_five_documents(corpus_docs):
     assert (xianan.issuer, xianan.date) == ("咸安区人民政府办公室", "2022-08-26")
     assert xianan.doc_no == ""  # 国发〔2021〕9号 is cited in the body, it is not this document's number
     cast = doc_starting(corpus_docs, "中国科协").meta
-    assert (cast.title, cast.issuer, cast.date) == ("中国科协2022年科普工作要点", "中国岩石力学与工程学会", "2022-03-03")
+    assert (cast.title, cast.issuer, cast.date) == (
+        "中国科协2022年科普工作要点",
+        "中国岩石力学与工程学会",
+        "2022-03-03",
+    )
 
 
 def test_absent_fields_stay_empty(corpus_docs):
