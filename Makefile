@@ -29,6 +29,7 @@ run: index
 	$(BIN)/policyqa serve
 
 test: model
+	$(BIN)/ruff check qa tests app.py
 	$(BIN)/python -m pytest
 
 lint: install
