@@ -32,6 +32,9 @@ test: model
 	$(BIN)/ruff check qa tests app.py
 	$(BIN)/python -m pytest
 
+eval: model
+	$(BIN)/policyqa eval --out eval/out --dump eval/out/run.jsonl
+
 lint: install
 	$(BIN)/ruff check qa tests app.py
 

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import numpy as np
 from tqdm import tqdm
 
-from .chunk import chunk_document
+from .chunk import chunk_with
 from .embed import Embedder
-from .index import IndexUnavailable, Manifest, load_index, read_manifest, write_index
+from .index import FORMAT_VERSION, IndexUnavailable, Manifest, load_index, read_manifest, write_index
 from .ingest import Skipped, corpus_files, file_sha256, read_corpus
 from .schema import Chunk
 from .settings import Settings
@@ -51,6 +51,8 @@ def stale_reason(settings: Settings) -> str | None:
     manifest = read_manifest(settings.index_dir)
     if manifest is None:
         return "no index has been built"
+    if manifest.format != FORMAT_VERSION:
+        return f"index format {manifest.format} is older than {FORMAT_VERSION}"
     if manifest.model != settings.model:
         return f"model changed ({manifest.model} → {settings.model})"
     if manifest.chunker != settings.chunker_signature():
@@ -64,6 +66,10 @@ def _text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def embedding_texts(chunks: list[Chunk], settings: Settings) -> list[str]:
+    return [c.embed_text(settings.embed_context) for c in chunks]
+
+
 def previous_vectors(settings: Settings) -> dict[str, np.ndarray]:
     """Vectors of the current index keyed by the hash of their embedded text, when built with the same model."""
     manifest = read_manifest(settings.index_dir)
@@ -74,7 +80,7 @@ def previous_vectors(settings: Settings) -> dict[str, np.ndarray]:
     except IndexUnavailable:
         return {}
     matrix = old.vector_matrix()
-    return {_text_key(c.embed_text): matrix[i] for i, c in enumerate(old.chunks)}
+    return {key: matrix[i] for i, key in enumerate(old.embed_keys) if key}
 
 
 def build_index(settings: Settings, *, force: bool = False, progress: bool = True) -> BuildSummary:
@@ -86,22 +92,26 @@ def build_index(settings: Settings, *, force: bool = False, progress: bool = Tru
     docs, skipped = read_corpus(settings.corpus_dir)
     chunks: list[Chunk] = []
     for doc in docs:
-        for c in chunk_document(doc, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap):
+        for c in chunk_with(
+            settings.chunker, doc, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap
+        ):
             c.chunk_id = len(chunks)
             chunks.append(c)
 
     cache = previous_vectors(settings)
     embedder = Embedder(settings)
-    todo = [i for i, c in enumerate(chunks) if _text_key(c.embed_text) not in cache]
+    texts = embedding_texts(chunks, settings)
+    keys = [_text_key(t) for t in texts]
+    todo = [i for i, key in enumerate(keys) if key not in cache]
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    for i, c in enumerate(chunks):
-        if (key := _text_key(c.embed_text)) in cache:
+    for i, key in enumerate(keys):
+        if key in cache:
             vectors[i] = cache[key]
     batch = max(1, settings.embed_batch_size)
     with tqdm(total=len(todo), desc="embedding", unit="chunk", disable=not progress or not todo) as bar:
         for start in range(0, len(todo), batch):
             ids = todo[start : start + batch]
-            vectors[ids] = embedder.passages([chunks[i].embed_text for i in ids])
+            vectors[ids] = embedder.passages([texts[i] for i in ids])
             bar.update(len(ids))
 
     manifest = Manifest(
@@ -118,7 +128,7 @@ def build_index(settings: Settings, *, force: bool = False, progress: bool = Tru
     # a skipped file keeps its real hash so an unchanged broken file does not force endless rebuilds
     manifest.files.update({s.file: file_sha256(settings.corpus_dir / s.file) for s in skipped})
     manifest.build_seconds = round(time.perf_counter() - t0, 2)
-    write_index(settings.index_dir, manifest, vectors, chunks, {d.doc_id: d.meta for d in docs})
+    write_index(settings.index_dir, manifest, vectors, chunks, {d.doc_id: d.meta for d in docs}, keys)
     summary = BuildSummary(len(docs), len(chunks), len(todo), time.perf_counter() - t0, skipped)
     log.info(summary.line())
     return summary

@@ -219,3 +219,27 @@ def chunk_document(doc: Document, *, chunk_size: int = 300, chunk_overlap: int =
     chunks = _Chunker(doc, chunk_size, chunk_overlap).run()
     label_front_matter(chunks, doc)
     return chunks
+
+
+def chunk_fixed(doc: Document, *, chunk_size: int = 500, chunk_overlap: int = 50) -> list[Chunk]:
+    """The naive baseline: fixed windows from RecursiveCharacterTextSplitter's defaults, no structure."""
+    splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap, add_start_index=True)
+    root = [doc.meta.title or doc.doc_id]
+    return [
+        Chunk(
+            i,
+            doc.doc_id,
+            p.page_content,
+            root,
+            (p.metadata["start_index"], p.metadata["start_index"] + len(p.page_content)),
+        )
+        for i, p in enumerate(splitter.create_documents([doc.text]))
+    ]
+
+
+CHUNKERS = {"structure": chunk_document, "fixed": chunk_fixed}
+
+
+def chunk_with(name: str, doc: Document, *, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
+    """The chunker a setting names: 'structure' (default) or 'fixed' (the naive baseline)."""
+    return CHUNKERS[name](doc, chunk_size=chunk_size, chunk_overlap=chunk_overlap)

@@ -111,6 +111,57 @@ def format_answer(answer) -> str:
     return "\n".join(lines)
 
 
+@main.command("eval")
+@click.option(
+    "--gold",
+    "gold_path",
+    type=click.Path(path_type=Path, exists=True),
+    default=None,
+    help="Gold JSONL file [default: eval/gold.jsonl].",
+)
+@click.option("--k", "k", type=int, default=5, show_default=True, help="Passages per question.")
+@click.option(
+    "--config",
+    "configs",
+    multiple=True,
+    help="'default', 'baseline' or a JSON file of settings overrides; repeat to compare side by side.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write report.md, metrics.json and plots here.",
+)
+@click.option(
+    "--dump",
+    "dump_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write one JSON line per question and config with the ranked passages.",
+)
+@click.pass_context
+def evaluate(ctx, gold_path, k, configs, out_dir, dump_path):
+    """Run a gold question set and report how good retrieval is."""
+    from .evaluate import DEFAULT_GOLD, config_settings, dump_lines, load_gold, metrics, run_config
+    from .report import terminal_table, write_report
+
+    gold_path = gold_path or DEFAULT_GOLD
+    try:
+        items = load_gold(gold_path)
+        specs = [config_settings(c, _settings(ctx)) for c in (configs or ("default", "baseline"))]
+    except ValueError as exc:
+        _fail(str(exc))
+    runs = [run_config(name, s, items, k) for name, s in specs]
+    all_metrics = write_report(runs, out_dir, gold_path) if out_dir else [metrics(r) for r in runs]
+    click.echo(terminal_table(all_metrics))
+    if out_dir:
+        click.echo(f"report: {out_dir / 'report.md'}")
+    if dump_path:
+        dump_path.write_text("\n".join(line for r in runs for line in dump_lines(r)) + "\n", encoding="utf-8")
+        click.echo(f"dump: {dump_path}")
+
+
 @main.command("list")
 @click.pass_context
 def list_documents(ctx: click.Context):

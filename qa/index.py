@@ -23,7 +23,7 @@ from .schema import Chunk, DocMeta
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FILES = ("vectors.faiss", "chunks.jsonl", "documents.json")
 
 
@@ -57,6 +57,7 @@ class Index:
     chunks: list[Chunk]
     docs: dict[str, DocMeta]
     path: Path
+    embed_keys: list[str] = field(default_factory=list)  # hash of the text each vector was computed from
 
     def search(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk position, cosine) pairs, best first."""
@@ -96,7 +97,12 @@ def read_manifest(index_dir: Path) -> Manifest | None:
 
 
 def write_index(
-    index_dir: Path, manifest: Manifest, vectors: np.ndarray, chunks: list[Chunk], docs: dict[str, DocMeta]
+    index_dir: Path,
+    manifest: Manifest,
+    vectors: np.ndarray,
+    chunks: list[Chunk],
+    docs: dict[str, DocMeta],
+    embed_keys: list[str] | None = None,
 ) -> Path:
     """Write a new version folder, then switch CURRENT to it in one rename; older versions are removed after."""
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -109,8 +115,9 @@ def write_index(
         flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
     faiss.write_index(flat, str(tmp / "vectors.faiss"))
     with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
-        for c in chunks:
-            f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+        for i, c in enumerate(chunks):
+            key = {"embed_key": embed_keys[i]} if embed_keys else {}
+            f.write(json.dumps({**c.to_dict(), **key}, ensure_ascii=False) + "\n")
     (tmp / "documents.json").write_text(
         json.dumps({k: asdict(v) for k, v in docs.items()}, ensure_ascii=False, indent=1), encoding="utf-8"
     )
@@ -149,7 +156,9 @@ def load_index(index_dir: Path) -> Index:
                 raise ValueError(f"{name} does not match its checksum")
         vectors = faiss.read_index(str(path / "vectors.faiss"))
         with (path / "chunks.jsonl").open(encoding="utf-8") as f:
-            chunks = [Chunk.from_dict(json.loads(line)) for line in f]
+            rows = [json.loads(line) for line in f]
+        embed_keys = [row.pop("embed_key", "") for row in rows]
+        chunks = [Chunk.from_dict(row) for row in rows]
         docs = {k: DocMeta(**v) for k, v in json.loads((path / "documents.json").read_text(encoding="utf-8")).items()}
         if vectors.ntotal != len(chunks) or vectors.d != manifest.dim or len(chunks) != manifest.chunks:
             raise ValueError("vector count or dimension does not match the chunk store")
@@ -160,4 +169,4 @@ def load_index(index_dir: Path) -> Index:
             f"index at {path} is damaged ({exc}): {rebuild_en}", f"索引文件已损坏或不完整，{rebuild_zh}。"
         ) from exc
     log.info("loaded index %s (%d chunks) in %.2fs", path.name, len(chunks), time.perf_counter() - t0)
-    return Index(manifest, vectors, chunks, docs, path)
+    return Index(manifest, vectors, chunks, docs, path, embed_keys)

@@ -37,13 +37,13 @@ class Chunk:
     kind: str = "text"  # "text" or "table_row"
     fields: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def embed_text(self) -> str:
+    def embed_text(self, context: str = "path") -> str:
         """Section path first: a paragraph like 加强老年人健康科普服务 only says whose plan it is through its path.
 
         Named fields of a text chunk (文号, 发文单位 …) follow, so questions that use those words can find it.
         """
-        head = " › ".join(self.section_path) + "\n" + self.text
+        prefix = {"path": " › ".join(self.section_path) + "\n", "title": self.section_path[0] + "\n"}.get(context, "")
+        head = prefix + self.text
         if self.kind == "text" and self.fields:
             head += "\n" + "；".join(f"{k}：{v}" for k, v in self.fields.items())
         return head

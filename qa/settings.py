@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,11 @@ class Settings(BaseSettings):
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
 
+    chunker: Literal["structure", "fixed"] = Field("structure", description="公文-aware chunks, or fixed windows")
+    embed_context: Literal["path", "title", "none"] = Field(
+        "none", description="what is embedded in front of a chunk's text: its section path, the document title, nothing"
+    )
+    retriever: Literal["dense"] = "dense"
     chunk_size: int = Field(300, ge=50, description="max characters of a text chunk")
     chunk_overlap: int = Field(40, ge=0, description="characters repeated between pieces of a split paragraph")
 
@@ -37,7 +43,13 @@ class Settings(BaseSettings):
         """What decides the chunks; an index built with another signature is stale."""
         from .chunk import CHUNKER_VERSION
 
-        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap, "version": CHUNKER_VERSION}
+        return {
+            "chunker": self.chunker,
+            "chunk_size": self.chunk_size,
+            "chunk_overlap": self.chunk_overlap,
+            "embed_context": self.embed_context,
+            "version": CHUNKER_VERSION,
+        }
 
     def resolved_model(self) -> str:
         if self.model == BUNDLED_MODEL:

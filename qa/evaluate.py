@@ -1,0 +1,294 @@
+"""Run a gold Q&A set through PolicyQA and measure retrieval: one number per question, then aggregates.
+
+A passage is relevant when it contains one of the question's evidence strings, compared after width and whitespace
+folding. Answerable questions the system declares unanswerable count as misses: the user was told "no answer".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from statistics import mean
+
+from tqdm import tqdm
+
+from .normalize import fold
+from .settings import PROJECT_ROOT, Settings
+
+DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
+KNOWN_CATEGORIES = {
+    "lead_unit",
+    "responsible_units",
+    "number_target",
+    "event_or_programme",
+    "issuer_or_date",
+    "purpose",
+    "cross_document",
+    "unanswerable",
+}
+NAMED_CONFIGS: dict[str, dict] = {
+    "default": {},
+    # the naive baseline: fixed 500-character windows, raw text embedded, dense search only
+    "baseline": {
+        "chunker": "fixed",
+        "chunk_size": 500,
+        "chunk_overlap": 50,
+        "embed_context": "none",
+        "retriever": "dense",
+    },
+}
+
+
+@dataclass
+class GoldItem:
+    id: str
+    question: str
+    doc: str | None
+    evidence: list[str]
+    answer: str | None
+    category: str
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.evidence)
+
+
+@dataclass
+class QuestionResult:
+    id: str
+    question: str
+    category: str
+    answerable: bool
+    no_answer: bool
+    ranks: list[int]  # 1-based ranks of relevant passages among those returned
+    evidence_found: float  # share of evidence strings present in the returned passages
+    ideal_relevant: int  # relevant chunks that exist in the index (for nDCG)
+    top_score: float
+    latency_ms: float
+    passage_lengths: list[int]
+    passages: list[dict] = field(default_factory=list)
+
+    @property
+    def first_rank(self) -> int | None:
+        return None if (self.no_answer and self.answerable) or not self.ranks else self.ranks[0]
+
+
+@dataclass
+class ConfigRun:
+    name: str
+    settings: Settings
+    results: list[QuestionResult]
+    k: int
+
+
+def load_gold(path: Path) -> list[GoldItem]:
+    items = []
+    with Path(path).open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+                items.append(
+                    GoldItem(
+                        id=str(raw["id"]),
+                        question=str(raw["question"]),
+                        doc=raw.get("doc"),
+                        evidence=[str(e) for e in raw.get("evidence") or []],
+                        answer=raw.get("answer"),
+                        category=str(raw.get("category") or "uncategorised"),
+                    )
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{n}: not a gold item ({exc})") from exc
+    return items
+
+
+def gold_problems(items: list[GoldItem], doc_texts: dict[str, str], *, strict_categories: bool = True) -> list[str]:
+    """Why a gold file is unsound: unknown evidence, duplicate ids, evidence of the wrong length, odd categories."""
+    problems, seen = [], set()
+    folded = {name: fold(t) for name, t in doc_texts.items()}
+    for it in items:
+        if it.id in seen:
+            problems.append(f"{it.id}: duplicate id")
+        seen.add(it.id)
+        if strict_categories and it.category not in KNOWN_CATEGORIES:
+            problems.append(f"{it.id}: unknown category {it.category!r}")
+        pool = [folded[it.doc]] if it.doc in folded else list(folded.values())
+        for ev in it.evidence:
+            if not 4 <= len(ev) <= 40:
+                problems.append(f"{it.id}: evidence {ev!r} is {len(ev)} characters (4–40 allowed)")
+            if not any(fold(ev) in t for t in pool):
+                problems.append(f"{it.id}: evidence {ev!r} is in no document")
+    return problems
+
+
+def config_settings(spec: str, base: Settings) -> tuple[str, Settings]:
+    """A named configuration ('default', 'baseline') or a JSON file of setting overrides (optional 'name')."""
+    if spec in NAMED_CONFIGS:
+        overrides, name = dict(NAMED_CONFIGS[spec]), spec
+    else:
+        path = Path(spec)
+        if not path.exists():
+            raise ValueError(f"unknown configuration {spec!r}: use {', '.join(NAMED_CONFIGS)} or a JSON file")
+        overrides = json.loads(path.read_text(encoding="utf-8"))
+        name = overrides.pop("name", path.stem)
+    settings = base.model_copy(update=overrides)
+    if overrides and not ({"chunker", "chunk_size", "chunk_overlap", "embed_context", "model"} & overrides.keys()):
+        return name, settings  # only query-time settings changed: the main index serves
+    if overrides:
+        sig = json.dumps(settings.chunker_signature() | {"model": settings.model}, sort_keys=True)
+        tag = hashlib.sha256(sig.encode()).hexdigest()[:10]
+        settings = settings.model_copy(update={"index_dir": base.index_dir / "eval" / f"{name}-{tag}"})
+    return name, settings
+
+
+def _relevant(text: str, evidence_folded: list[str]) -> bool:
+    t = fold(text)
+    return any(e in t for e in evidence_folded)
+
+
+def run_config(name: str, settings: Settings, items: list[GoldItem], k: int, *, progress: bool = True) -> ConfigRun:
+    from .answer import PolicyQA
+    from .build import build_index
+
+    build_index(settings, progress=progress)
+    qa = PolicyQA(settings)
+    folded_chunks = [fold(c.text) for c in qa.index.chunks]
+    qa.ask("预热")  # the first call pays one-off costs that are not query latency
+    results = []
+    for it in tqdm(items, desc=f"eval {name}", unit="q", disable=not progress):
+        ev = [fold(e) for e in it.evidence]
+        t0 = time.perf_counter()
+        answer = qa.ask(it.question, k=k)
+        latency = (time.perf_counter() - t0) * 1000
+        texts = [h.chunk.text for h in answer.passages]
+        joined = fold("\n".join(texts))
+        results.append(
+            QuestionResult(
+                id=it.id,
+                question=it.question,
+                category=it.category,
+                answerable=it.answerable,
+                no_answer=answer.no_answer,
+                ranks=[i + 1 for i, t in enumerate(texts) if ev and _relevant(t, ev)],
+                evidence_found=(sum(e in joined for e in ev) / len(ev)) if ev else 0.0,
+                ideal_relevant=sum(any(e in c for e in ev) for c in folded_chunks) if ev else 0,
+                top_score=answer.passages[0].score if answer.passages else 0.0,
+                latency_ms=latency,
+                passage_lengths=[len(t) for t in texts],
+                passages=[
+                    {**h.to_dict(), "relevant": bool(ev) and _relevant(h.chunk.text, ev)} for h in answer.passages
+                ],
+            )
+        )
+    return ConfigRun(name, settings, results, k)
+
+
+def _ndcg(r: QuestionResult, k: int) -> float:
+    if r.first_rank is None:
+        return 0.0
+    dcg = sum(1 / math.log2(rank + 1) for rank in r.ranks if rank <= k)
+    ideal = sum(1 / math.log2(i + 1) for i in range(1, min(max(r.ideal_relevant, 1), k) + 1))
+    return dcg / ideal
+
+
+def _p95(values: list[float]) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, math.ceil(0.95 * len(s)) - 1)] if s else 0.0
+
+
+def retrieval_metrics(results: list[QuestionResult], k: int) -> dict[str, float]:
+    answerable = [r for r in results if r.answerable]
+    if not answerable:
+        return {}
+
+    def hit(n: int) -> float:
+        return mean(r.first_rank is not None and r.first_rank <= n for r in answerable)
+
+    return {
+        "hit@1": hit(1),
+        "hit@3": hit(3),
+        f"hit@{k}": hit(k),
+        "mrr": mean(1 / r.first_rank if r.first_rank else 0.0 for r in answerable),
+        f"ndcg@{k}": mean(_ndcg(r, k) for r in answerable),
+        f"recall@{k}": mean(0.0 if r.no_answer else r.evidence_found for r in answerable),
+    }
+
+
+def no_answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
+    tp = sum(r.no_answer and not r.answerable for r in results)
+    fp = sum(r.no_answer and r.answerable for r in results)
+    positives = sum(not r.answerable for r in results)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / positives if positives else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"no_answer_precision": precision, "no_answer_recall": recall, "no_answer_f1": f1}
+
+
+def metrics(run: ConfigRun) -> dict:
+    rs = run.results
+    by_cat: dict[str, list[QuestionResult]] = defaultdict(list)
+    for r in rs:
+        by_cat[r.category].append(r)
+    per_category = {}
+    for cat, group in sorted(by_cat.items()):
+        m = retrieval_metrics(group, run.k) if any(r.answerable for r in group) else {}
+        if not all(r.answerable for r in group):
+            unans = [r for r in group if not r.answerable]
+            m["no_answer_accuracy"] = mean(r.no_answer for r in unans)
+        per_category[cat] = {"n": len(group), **m}
+    lengths = [n for r in rs for n in r.passage_lengths]
+    return {
+        "config": run.name,
+        "k": run.k,
+        "questions": len(rs),
+        "answerable": sum(r.answerable for r in rs),
+        **retrieval_metrics(rs, run.k),
+        **no_answer_metrics(rs),
+        "latency_mean_ms": mean(r.latency_ms for r in rs),
+        "latency_p95_ms": _p95([r.latency_ms for r in rs]),
+        "mean_passage_chars": mean(lengths) if lengths else 0.0,
+        "per_category": per_category,
+    }
+
+
+def threshold_sweep(results: list[QuestionResult], steps: int = 41) -> list[dict[str, float]]:
+    """What 'no answer when the top score is below t' would give, for t across the observed score range."""
+    scores = [r.top_score for r in results]
+    lo, hi = min(scores), max(scores)
+    rows = []
+    for i in range(steps):
+        t = lo + (hi - lo) * i / (steps - 1)
+        simulated = [QuestionResult(**{**asdict(r), "no_answer": r.top_score < t}) for r in results]
+        m = no_answer_metrics(simulated)
+        kept = [r for r in simulated if r.answerable]
+        m["answerable_kept"] = mean(not r.no_answer for r in kept) if kept else 0.0
+        rows.append({"threshold": t, **m})
+    return rows
+
+
+def dump_lines(run: ConfigRun) -> list[str]:
+    return [
+        json.dumps(
+            {
+                "config": run.name,
+                "id": r.id,
+                "question": r.question,
+                "category": r.category,
+                "no_answer": r.no_answer,
+                "rank": r.first_rank,
+                "latency_ms": round(r.latency_ms, 2),
+                "passages": [
+                    {key: p[key] for key in ("text", "doc", "section_path", "score", "relevant")} for p in r.passages
+                ],
+            },
+            ensure_ascii=False,
+        )
+        for r in run.results
+    ]

@@ -1,0 +1,160 @@
+import json
+
+import pytest
+
+from qa.evaluate import (
+    KNOWN_CATEGORIES,
+    ConfigRun,
+    QuestionResult,
+    gold_problems,
+    load_gold,
+    metrics,
+    no_answer_metrics,
+    retrieval_metrics,
+    threshold_sweep,
+)
+from qa.settings import PROJECT_ROOT, Settings
+
+GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
+
+
+def test_gold_file_is_sound(corpus_docs):
+    items = load_gold(GOLD)
+    assert len(items) >= 120
+    assert sum(not it.answerable for it in items) >= 15
+    assert {it.category for it in items} == KNOWN_CATEGORIES
+    texts = {d.meta.file: d.text for d in corpus_docs.values()}
+    assert {it.doc for it in items if it.doc} == set(texts)  # every document is asked about
+    assert gold_problems(items, texts) == []
+
+
+def test_gold_problems_are_reported(corpus_docs, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    rows = [
+        {"id": "a", "question": "q", "doc": None, "evidence": ["区卫健局"], "category": "lead_unit"},
+        {"id": "a", "question": "q", "doc": None, "evidence": ["这句话不在任何文件里"], "category": "lead_unit"},
+        {"id": "b", "question": "q", "doc": None, "evidence": ["区"], "category": "别的"},
+    ]
+    bad.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    problems = gold_problems(load_gold(bad), {d.meta.file: d.text for d in corpus_docs.values()})
+    assert any("duplicate id" in p for p in problems)
+    assert any("in no document" in p for p in problems)
+    assert any("characters" in p for p in problems) and any("unknown category" in p for p in problems)
+
+
+def _r(ranks, answerable=True, no_answer=False, found=1.0, ideal=1, score=0.5, cat="c"):
+    return QuestionResult("x", "q", cat, answerable, no_answer, ranks, found, ideal, score, 10.0, [100, 200])
+
+
+def test_metrics_match_a_hand_computed_example():
+    results = [
+        _r([1]),  # hit at 1
+        _r([3, 5], ideal=3),  # first hit at 3
+        _r([]),  # miss
+        _r([2], no_answer=True),  # said "no answer" to an answerable question: a miss
+        _r([], answerable=False, no_answer=True, found=0.0, ideal=0),  # correct no-answer
+        _r([], answerable=False, no_answer=False, found=0.0, ideal=0),  # passages for an unanswerable one
+    ]
+    m = retrieval_metrics(results, 5)
+    assert m["hit@1"] == pytest.approx(1 / 4)
+    assert m["hit@3"] == pytest.approx(2 / 4)
+    assert m["mrr"] == pytest.approx((1 + 1 / 3) / 4)
+    ndcg2 = (1 / 2 + 1 / 2.584962500721156) / (1 + 1 / 1.584962500721156 + 1 / 2)
+    assert m["ndcg@5"] == pytest.approx((1 + ndcg2) / 4)
+    assert m["recall@5"] == pytest.approx(3 / 4)
+    na = no_answer_metrics(results)
+    assert na["no_answer_precision"] == pytest.approx(1 / 2)
+    assert na["no_answer_recall"] == pytest.approx(1 / 2)
+    assert na["no_answer_f1"] == pytest.approx(1 / 2)
+
+
+def test_per_category_and_free_text_categories():
+    run = ConfigRun(
+        "x", Settings(), [_r([1], cat="牵头"), _r([], cat="牵头"), _r([], False, True, 0, 0, cat="无答案")], 5
+    )
+    m = metrics(run)
+    assert m["per_category"]["牵头"]["hit@1"] == 0.5
+    assert m["per_category"]["无答案"]["no_answer_accuracy"] == 1.0
+    assert m["mean_passage_chars"] == 150
+
+
+def test_threshold_sweep_spans_never_to_always():
+    results = [_r([1], score=0.9), _r([1], score=0.8), _r([], False, False, 0, 0, score=0.7)]
+    rows = threshold_sweep(results, steps=5)
+    assert rows[0]["no_answer_recall"] == 0.0 and rows[0]["answerable_kept"] == 1.0
+    assert rows[2]["no_answer_f1"] == 1.0  # threshold 0.8: only the unanswerable one is below
+    assert rows[-1]["answerable_kept"] == 0.5
+
+
+@pytest.mark.slow
+def test_default_beats_the_naive_baseline_and_holds_its_floor(built_settings, tmp_path):
+    from qa.evaluate import config_settings, dump_lines, run_config
+    from qa.report import write_report
+
+    items = load_gold(GOLD)
+    runs = [
+        run_config(*config_settings(name, built_settings), items, 5, progress=False) for name in ("default", "baseline")
+    ]
+    default, baseline = write_report(runs, tmp_path / "out", GOLD)
+    # floors set from the measured figures (a regression guard, not a target); see README "Evaluation"
+    assert default["hit@1"] >= 0.60 and default["hit@5"] >= 0.90 and default["mrr"] >= 0.72
+    assert default["hit@1"] > baseline["hit@1"]
+    assert default["mean_passage_chars"] < baseline["mean_passage_chars"]
+    for name in ("report.md", "metrics.json", "categories.png", "scores.png"):
+        assert (tmp_path / "out" / name).stat().st_size > 0
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "threshold sweep" in report and "Failures" in report
+    line = json.loads(dump_lines(runs[0])[0])
+    assert {"config", "id", "question", "no_answer", "passages"} <= set(line)
+    assert {"text", "doc", "section_path", "score"} <= set(line["passages"][0])
+
+
+@pytest.mark.slow
+def test_eval_cli_takes_any_gold_file(built_settings, tmp_path):
+    from click.testing import CliRunner
+
+    from qa.cli import main
+
+    gold = tmp_path / "mine.jsonl"
+    rows = [
+        {
+            "id": "m1",
+            "question": "湖南流动科技馆巡展几站",
+            "doc": "other-name.txt",
+            "evidence": ["不低于 15 站"],
+            "answer": None,
+            "category": "数字",
+        },
+        {
+            "id": "m2",
+            "question": "火星基地什么时候建成",
+            "doc": None,
+            "evidence": [],
+            "answer": None,
+            "category": "无解",
+        },
+    ]
+    gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    args = ["--corpus", str(built_settings.corpus_dir), "--index", str(built_settings.index_dir)]
+    result = CliRunner().invoke(
+        main,
+        [
+            *args,
+            "eval",
+            "--gold",
+            str(gold),
+            "--config",
+            "default",
+            "--k",
+            "3",
+            "--out",
+            str(tmp_path / "o"),
+            "--dump",
+            str(tmp_path / "d.jsonl"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "hit@1" in result.output and "hit@3" in result.output
+    metrics_json = json.loads((tmp_path / "o" / "metrics.json").read_text(encoding="utf-8"))
+    assert set(metrics_json[0]["per_category"]) == {"数字", "无解"}
+    assert len((tmp_path / "d.jsonl").read_text(encoding="utf-8").splitlines()) == 2
