@@ -5,16 +5,24 @@ The CLI, the web app and the evaluation all call ``PolicyQA.ask``; there is no s
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
 from .embed import Embedder
+from .extract import best_segment, direct_answer
 from .index import Index, load_index
-from .retrieve import DenseRetriever
+from .lexical import bigrams
+from .normalize import fold
+from .question import COLLOQUIAL, Question, analyse
+from .retrieve import Retriever
 from .schema import Answer
 from .settings import Settings
 
 MAX_QUESTION_CHARS = 500
+QUESTION_MORPHEMES = re.compile(r"几|哪|谁|什么|多少|怎么|怎样|啥|时候|如何")
+FUNCTION_CHARS = "是到里了的在给把被和与要会还都也就"
+DEICTIC = re.compile(r"[这那此该本每][\u4e00-\u9fa5]|回事")  # 这条, 那项, 每年 …: pointing words, not content
 
 
 class BadQuestion(ValueError):
@@ -28,6 +36,12 @@ def clean_question(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
     if len(q) > limit:
         raise BadQuestion(f"问题太长（{len(q)} 字），请精简到 {limit} 字以内。")
     return q
+
+
+def year_anchored(year: str, hit) -> bool:
+    """A year in a question names the document's year (its title or date) or a target year (到2025年)."""
+    text = fold(hit.chunk.text)
+    return year in f"{hit.meta.title}{hit.meta.date}" or f"到{year}" in text or f"{year}年前" in text
 
 
 class PolicyQA:
@@ -45,13 +59,93 @@ class PolicyQA:
                 f"name {self.settings.model} (dim {self.embedder.dim}): run `policyqa build`",
                 "索引与当前配置的模型不一致，请运行 policyqa build 重建索引。",
             )
-        self.retriever = DenseRetriever(self.index, self.embedder)
+        self.retriever = Retriever(self.index, self.embedder, self.settings)
+        self.places = self.retriever.places
         self._lock = threading.Lock()
 
     def ask(self, question: str, k: int | None = None, history: list[str] | None = None) -> Answer:
-        q = clean_question(question)
+        text = clean_question(question)
         k = k or self.settings.top_k
         t0 = time.perf_counter()
-        with self._lock:  # torch CPU inference is not re-entrant-safe across threads for the same module
-            hits = self.retriever.search(q, k)
-        return Answer(question=q, passages=hits, timings={"total_ms": (time.perf_counter() - t0) * 1000})
+        if self.settings.understand_questions:
+            q = analyse(text, [clean_question(h) for h in history or [] if h and h.strip()])
+        else:
+            q = Question(text=text, search_text=text, qtype="other", subject=text)
+        timings: dict[str, float] = {}
+        with self._lock:  # one forward pass at a time: torch on 2 cores gains nothing from parallel queries
+            hits = self.retriever.search(q, k, timings)
+        t = time.perf_counter()
+        for h in hits:
+            h.highlight = best_segment(q, h)
+        evidence = self.evidence(q, hits)
+        no_answer = self.settings.detect_no_answer and self.is_unanswered(evidence)
+        found = None if no_answer else direct_answer(q, hits)
+        if found and found[1] > 0:  # the passage that proves the answer goes first
+            hits.insert(0, hits.pop(found[1]))
+        timings["answer_ms"] = (time.perf_counter() - t) * 1000
+        timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        return Answer(
+            question=text,
+            passages=hits,
+            answer=found[0] if found else None,
+            no_answer=no_answer,
+            timings=timings,
+            understood_as=q.search_text if q.resolved_from else None,
+            evidence=evidence,
+        )
+
+    def evidence(self, q: Question, hits: list) -> dict[str, float]:
+        """How well the best passages cover the question: the signals of the no-answer decision."""
+        top = hits[:3]
+        contexts = [
+            fold(" ".join([h.meta.title, h.meta.issuer, h.meta.date, *h.chunk.section_path, h.chunk.text])) for h in top
+        ]
+        words = self.content_words(q)
+        known = [w for w in words if self.in_corpus(w)]
+        joined = " ".join(contexts)
+        first = contexts[0] if contexts else ""
+        places = [p for p in self.places if p in q.search_text]
+        anchored = all(year_anchored(y, top[0]) for y in q.years) if top else not q.years
+        anchored = anchored and (not places or any(fold(p) in first for p in places))
+        return {
+            "dense": max((h.dense for h in top), default=0.0),
+            "coverage": sum(w in joined for w in known) / len(known) if known else 0.0,
+            "unknown_terms": (len(words) - len(known)) / len(words) if words else 0.0,
+            "anchored": 1.0 if anchored and all(fold(p) in joined for p in places) else 0.0,
+        }
+
+    def in_corpus(self, word: str) -> bool:
+        """A word the corpus uses, whole or as consecutive characters (jieba may cut 百馆千场万人 differently);
+        a function character jieba glued on (咸安是, 要建) does not make a word unknown."""
+        lex = self.index.lexical
+        if lex is None:
+            return True
+
+        def known(w: str) -> bool:
+            return w in lex.words_bm25.vocab_dict or all(g in lex.grams_bm25.vocab_dict for g in bigrams(w))
+
+        core = word.strip(FUNCTION_CHARS)
+        synonyms = COLLOQUIAL.get(word, "").split()
+        return known(word) or (len(core) >= 2 and known(core)) or any(known(s) for s in synonyms)
+
+    def content_words(self, q: Question) -> list[str]:
+        """The question's own words without question words and fillers, as the keyword index cuts them."""
+        if self.index.lexical is None:
+            return []
+        words = self.index.lexical.tokenizer.words(q.subject or q.search_text)
+        return list(
+            dict.fromkeys(
+                w
+                for w in words
+                if not QUESTION_MORPHEMES.search(w) and len(w.strip(FUNCTION_CHARS)) >= 2 and not DEICTIC.fullmatch(w)
+            )
+        )
+
+    def is_unanswered(self, ev: dict[str, float]) -> bool:
+        s = self.settings
+        return (
+            ev["anchored"] < 1.0
+            or ev["coverage"] < s.min_coverage
+            or ev["unknown_terms"] > s.max_unknown_terms
+            or ev["dense"] < s.min_dense
+        )

@@ -15,6 +15,7 @@ from .chunk import chunk_with
 from .embed import Embedder
 from .index import FORMAT_VERSION, IndexUnavailable, Manifest, load_index, read_manifest, write_index
 from .ingest import Skipped, corpus_files, file_sha256, read_corpus
+from .lexical import LexicalIndex, corpus_terms
 from .schema import Chunk
 from .settings import Settings
 
@@ -128,7 +129,8 @@ def build_index(settings: Settings, *, force: bool = False, progress: bool = Tru
     # a skipped file keeps its real hash so an unchanged broken file does not force endless rebuilds
     manifest.files.update({s.file: file_sha256(settings.corpus_dir / s.file) for s in skipped})
     manifest.build_seconds = round(time.perf_counter() - t0, 2)
-    write_index(settings.index_dir, manifest, vectors, chunks, {d.doc_id: d.meta for d in docs}, keys)
+    lexical = LexicalIndex.build([c.embed_text(settings.lexical_context) for c in chunks], corpus_terms(docs, chunks))
+    write_index(settings.index_dir, manifest, vectors, chunks, {d.doc_id: d.meta for d in docs}, keys, lexical)
     summary = BuildSummary(len(docs), len(chunks), len(todo), time.perf_counter() - t0, skipped)
     log.info(summary.line())
     return summary

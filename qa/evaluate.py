@@ -31,6 +31,7 @@ KNOWN_CATEGORIES = {
     "cross_document",
     "unanswerable",
 }
+INDEX_SETTINGS = {"chunker", "chunk_size", "chunk_overlap", "embed_context", "lexical_context", "model"}
 NAMED_CONFIGS: dict[str, dict] = {
     "default": {},
     # the naive baseline: fixed 500-character windows, raw text embedded, dense search only
@@ -40,6 +41,11 @@ NAMED_CONFIGS: dict[str, dict] = {
         "chunk_overlap": 50,
         "embed_context": "none",
         "retriever": "dense",
+        "understand_questions": False,
+        "merge_neighbours": False,
+        "detect_no_answer": False,
+        "weight_type": 0.0,
+        "weight_place": 0.0,
     },
 }
 
@@ -72,6 +78,8 @@ class QuestionResult:
     latency_ms: float
     passage_lengths: list[int]
     passages: list[dict] = field(default_factory=list)
+    gold_answer: str | None = None
+    answer: str | None = None
 
     @property
     def first_rank(self) -> int | None:
@@ -139,7 +147,7 @@ def config_settings(spec: str, base: Settings) -> tuple[str, Settings]:
         overrides = json.loads(path.read_text(encoding="utf-8"))
         name = overrides.pop("name", path.stem)
     settings = base.model_copy(update=overrides)
-    if overrides and not ({"chunker", "chunk_size", "chunk_overlap", "embed_context", "model"} & overrides.keys()):
+    if overrides and not (INDEX_SETTINGS & overrides.keys()):
         return name, settings  # only query-time settings changed: the main index serves
     if overrides:
         sig = json.dumps(settings.chunker_signature() | {"model": settings.model}, sort_keys=True)
@@ -185,6 +193,8 @@ def run_config(name: str, settings: Settings, items: list[GoldItem], k: int, *, 
                 passages=[
                     {**h.to_dict(), "relevant": bool(ev) and _relevant(h.chunk.text, ev)} for h in answer.passages
                 ],
+                gold_answer=it.answer,
+                answer=answer.answer,
             )
         )
     return ConfigRun(name, settings, results, k)
@@ -231,6 +241,22 @@ def no_answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
     return {"no_answer_precision": precision, "no_answer_recall": recall, "no_answer_f1": f1}
 
 
+def direct_answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
+    """Of the questions with a gold short answer: how many got a direct answer, and how many of those were right."""
+    asked = [r for r in results if r.gold_answer and r.answerable]
+    given = [r for r in asked if r.answer]
+    right = [r for r in given if _same_answer(r.gold_answer, r.answer)]
+    return {
+        "direct_answer_rate": len(given) / len(asked) if asked else 0.0,
+        "direct_answer_accuracy": len(right) / len(given) if given else 0.0,
+    }
+
+
+def _same_answer(gold: str, given: str) -> bool:
+    value = fold(given.split("：", 1)[-1])
+    return fold(gold) in fold(given) or (bool(value) and value in fold(gold))
+
+
 def metrics(run: ConfigRun) -> dict:
     rs = run.results
     by_cat: dict[str, list[QuestionResult]] = defaultdict(list)
@@ -251,6 +277,7 @@ def metrics(run: ConfigRun) -> dict:
         "answerable": sum(r.answerable for r in rs),
         **retrieval_metrics(rs, run.k),
         **no_answer_metrics(rs),
+        **direct_answer_metrics(rs),
         "latency_mean_ms": mean(r.latency_ms for r in rs),
         "latency_p95_ms": _p95([r.latency_ms for r in rs]),
         "mean_passage_chars": mean(lengths) if lengths else 0.0,
@@ -282,6 +309,7 @@ def dump_lines(run: ConfigRun) -> list[str]:
                 "question": r.question,
                 "category": r.category,
                 "no_answer": r.no_answer,
+                "answer": r.answer,
                 "rank": r.first_rank,
                 "latency_ms": round(r.latency_ms, 2),
                 "passages": [

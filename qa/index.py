@@ -19,11 +19,12 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from .lexical import LexicalIndex
 from .schema import Chunk, DocMeta
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 FILES = ("vectors.faiss", "chunks.jsonl", "documents.json")
 
 
@@ -58,6 +59,7 @@ class Index:
     docs: dict[str, DocMeta]
     path: Path
     embed_keys: list[str] = field(default_factory=list)  # hash of the text each vector was computed from
+    lexical: LexicalIndex | None = None
 
     def search(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk position, cosine) pairs, best first."""
@@ -103,6 +105,7 @@ def write_index(
     chunks: list[Chunk],
     docs: dict[str, DocMeta],
     embed_keys: list[str] | None = None,
+    lexical: LexicalIndex | None = None,
 ) -> Path:
     """Write a new version folder, then switch CURRENT to it in one rename; older versions are removed after."""
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -121,10 +124,12 @@ def write_index(
     (tmp / "documents.json").write_text(
         json.dumps({k: asdict(v) for k, v in docs.items()}, ensure_ascii=False, indent=1), encoding="utf-8"
     )
-    manifest.checksums = {name: _sha256(tmp / name) for name in FILES}
+    if lexical is not None:
+        lexical.save(tmp / "lexical")
+    manifest.checksums = {str(p.relative_to(tmp)): _sha256(p) for p in _files(tmp)}
     (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
-    for name in (*FILES, "manifest.json"):
-        with (tmp / name).open("rb") as f:
+    for p in _files(tmp):
+        with p.open("rb") as f:
             os.fsync(f.fileno())
     tmp.rename(final)
     pointer_tmp = index_dir / f".CURRENT-{stamp}"
@@ -132,6 +137,10 @@ def write_index(
     os.replace(pointer_tmp, index_dir / "CURRENT")
     _prune(index_dir, keep=final.name)
     return final
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
 def _prune(index_dir: Path, keep: str) -> None:
@@ -151,8 +160,11 @@ def load_index(index_dir: Path) -> Index:
         manifest = Manifest(**json.loads((path / "manifest.json").read_text(encoding="utf-8")))
         if manifest.format != FORMAT_VERSION:
             raise ValueError(f"index format {manifest.format}, expected {FORMAT_VERSION}")
-        for name in FILES:
-            if _sha256(path / name) != manifest.checksums.get(name):
+        missing = [name for name in FILES if name not in manifest.checksums]
+        if missing:
+            raise ValueError(f"manifest lists no {missing[0]}")
+        for name, digest in manifest.checksums.items():
+            if _sha256(path / name) != digest:
                 raise ValueError(f"{name} does not match its checksum")
         vectors = faiss.read_index(str(path / "vectors.faiss"))
         with (path / "chunks.jsonl").open(encoding="utf-8") as f:
@@ -164,9 +176,10 @@ def load_index(index_dir: Path) -> Index:
             raise ValueError("vector count or dimension does not match the chunk store")
         if any(c.doc_id not in docs for c in chunks):
             raise ValueError("a chunk names an unknown document")
+        lexical = LexicalIndex.load(path / "lexical", len(chunks)) if (path / "lexical").is_dir() else None
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexUnavailable(
             f"index at {path} is damaged ({exc}): {rebuild_en}", f"索引文件已损坏或不完整，{rebuild_zh}。"
         ) from exc
     log.info("loaded index %s (%d chunks) in %.2fs", path.name, len(chunks), time.perf_counter() - t0)
-    return Index(manifest, vectors, chunks, docs, path, embed_keys)
+    return Index(manifest, vectors, chunks, docs, path, embed_keys, lexical)

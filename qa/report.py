@@ -17,6 +17,8 @@ HEADLINE = [
     "no_answer_precision",
     "no_answer_recall",
     "no_answer_f1",
+    "direct_answer_rate",
+    "direct_answer_accuracy",
     "latency_mean_ms",
     "latency_p95_ms",
     "mean_passage_chars",

@@ -63,7 +63,9 @@ class Hit:
     chunk: Chunk
     meta: DocMeta
     score: float
+    dense: float = 0.0  # cosine of question and chunk, kept for the no-answer decision
     highlight: tuple[int, int] | None = None  # character offsets into chunk.text
+    merged_from: list[int] = field(default_factory=list)  # chunk ids folded into this passage
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,11 +86,14 @@ class Answer:
     answer: str | None = None
     no_answer: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    understood_as: str | None = None  # a follow-up question rewritten in full
+    evidence: dict[str, float] = field(default_factory=dict)  # signals behind the no-answer decision
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.answer,
             "no_answer": self.no_answer,
+            "understood_as": self.understood_as,
             "passages": [h.to_dict() for h in self.passages],
         }

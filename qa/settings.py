@@ -29,7 +29,27 @@ class Settings(BaseSettings):
     embed_context: Literal["path", "title", "none"] = Field(
         "none", description="what is embedded in front of a chunk's text: its section path, the document title, nothing"
     )
-    retriever: Literal["dense"] = "dense"
+    lexical_context: Literal["path", "title", "none"] = Field(
+        "path", description="what is indexed for keyword search in front of a chunk's text"
+    )
+    retriever: Literal["dense", "lexical", "hybrid"] = Field("hybrid", description="dense, keyword, or both fused")
+    rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant")
+    weight_dense: float = Field(1.0, ge=0)
+    weight_words: float = Field(1.0, ge=0, description="BM25 over jieba words")
+    weight_bigrams: float = Field(1.0, ge=0, description="BM25 over character bigrams (partial names)")
+    weight_type: float = Field(1.0, ge=0, description="bonus for chunks holding the field a question asks for")
+    weight_place: float = Field(1.0, ge=0, description="bonus for documents of the place or year a question names")
+    candidates: int = Field(50, ge=5, description="how deep each ranking is read before fusion")
+    understand_questions: bool = Field(True, description="question types, colloquial terms, follow-ups")
+    merge_neighbours: bool = Field(True, description="join neighbouring pieces of one section into one passage")
+    detect_no_answer: bool = Field(True, description="say so when the documents do not answer")
+    min_coverage: float = Field(
+        0.0, ge=0, le=1, description="no answer below this share of the subject in the passages"
+    )
+    max_unknown_terms: float = Field(0.12, ge=0, le=1, description="no answer above this share of unknown bigrams")
+    min_dense: float = Field(0.0, ge=0, le=1, description="no answer below this cosine of the best passage")
+    reranker: str | None = Field(None, description="a sentence-transformers CrossEncoder path; off when empty")
+    rerank_candidates: int = Field(20, ge=1)
     chunk_size: int = Field(300, ge=50, description="max characters of a text chunk")
     chunk_overlap: int = Field(40, ge=0, description="characters repeated between pieces of a split paragraph")
 
@@ -48,6 +68,7 @@ class Settings(BaseSettings):
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,
             "embed_context": self.embed_context,
+            "lexical_context": self.lexical_context,
             "version": CHUNKER_VERSION,
         }
 

@@ -1,0 +1,131 @@
+"""Keyword retrieval: BM25 over jieba words and over character bigrams, so partial names (卫健局 → 区卫健局) match.
+
+Unit and programme names found in the corpus (区卫健局, 荆楚科普大讲堂 …) are added to jieba's dictionary at build
+time and saved with the index, so queries are cut the same way as the documents were.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import re
+import threading
+from collections import Counter
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+
+from .normalize import fold
+from .schema import Chunk, Document
+
+jieba.setLogLevel(logging.WARNING)
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+# Function words and question words: they say how something is asked, not what about.
+STOPWORDS = frozenset(
+    (
+        "的 了 是 在 和 与 及 或 等 对 把 被 也 都 就 还 又 而 并 其 之 这 那 该 此 各 每 有 没有 要 会 能 将 为 以 于 从 "
+        "向 吗 呢 吧 啊 呀 嘛 么 哪 哪个 哪些 哪里 哪儿 谁 什么 啥 怎么 怎样 如何 多少 几 几个 那块 这块 那个 这个 那边 "
+        "一下 一些 具体 主要 今年 我们 你们 他们 请问 想 问 知道 说 讲 提到 里 中 上 下 个 打算 准备 这些 那些 各个 "
+        "各是 下来 经过 涉及 为了 目的 最终 程度 需要 现在 有关 相关 情况 内容 办到 到底 究竟 回事 "
+        "， 。 、 ； ： ？ ！ （ ） 《 》 “ ” ‘ ’ , . ; : ? ! ( ) [ ] \" ' - — … ·"
+    ).split()
+)
+_CJK_OR_ALNUM = re.compile(r"[\u4e00-\u9fff0-9a-z%]")
+QUOTED_RE = re.compile(r"[“\"《「]([^“”\"《》「」\n]{2,16})[”\"》」]")
+# 省卫健委 / 区总工会 … standing as a list item or after a separator, not the tail of 社区服务中心
+UNIT_RE = re.compile(
+    r"(?:(?<=[、，,；;：:（(\s])|^)(?:区|省|市|县)[\u4e00-\u9fa5]{1,8}?(?:局|委|厅|办|部|会|中心)(?=[、，,；;）)\s牵]|$)"
+)
+TABLE_UNIT_RE = re.compile(r"[\u4e00-\u9fa5]{2,14}")
+
+
+# words of 公文 questions that jieba would otherwise cut wrongly (发文字号 → 发文 / 文字 / 字号)
+DOMAIN_TERMS = ["发文字号", "文号", "牵头单位", "责任单位", "发文单位", "成文日期", "印发", "转发"]
+
+
+class Tokenizer:
+    """A jieba tokenizer of its own (jieba's global one is shared with any other user in the process)."""
+
+    def __init__(self, terms: list[str] | None = None):
+        self._jieba = jieba.Tokenizer()
+        self._lock = threading.Lock()
+        self.terms = sorted(set(terms or []))
+        for t in [*DOMAIN_TERMS, *self.terms]:
+            self._jieba.add_word(t, freq=20000)
+
+    def words(self, text: str) -> list[str]:
+        with self._lock:  # jieba's lazy initialisation is not thread-safe
+            toks = [t for piece in text.split() for t in self._jieba.lcut_for_search(fold(piece))]
+        # single characters (办, 期, 年 …) match everywhere and drown the real terms; bigrams cover them instead
+        return [t for t in toks if len(t) > 1 and t not in STOPWORDS and _CJK_OR_ALNUM.search(t)]
+
+
+def bigrams(text: str) -> list[str]:
+    chars = [c for c in fold(text) if _CJK_OR_ALNUM.match(c)]
+    return [a + b for a, b in itertools.pairwise(chars)] or chars
+
+
+def corpus_terms(docs: list[Document], chunks: list[Chunk]) -> list[str]:
+    """Names worth keeping whole: responsibility-table units, quoted programme names, 区X局-style bodies."""
+    found: Counter[str] = Counter()
+    for c in chunks:
+        for key in ("牵头单位", "责任单位"):
+            for unit in re.split(r"[、，,；;\s]+", c.fields.get(key, "")):
+                if 2 <= len(unit) <= 14 and TABLE_UNIT_RE.fullmatch(unit):
+                    found[unit] += 1
+    for d in docs:
+        for m in QUOTED_RE.finditer(d.text):
+            name = m.group(1).strip()
+            if not re.search(r"[，,。；：:]", name):
+                found[name] += 1
+        for m in UNIT_RE.finditer(d.text):
+            found[m.group(0)] += 1
+    return sorted(t for t in found if len(t) >= 2 and re.fullmatch(r"[\u4e00-\u9fa5A-Za-z0-9·+]+", t))
+
+
+class LexicalIndex:
+    """Two BM25 indexes over the same chunks: jieba words and character bigrams."""
+
+    def __init__(self, tokenizer: Tokenizer, words: bm25s.BM25, grams: bm25s.BM25, size: int):
+        self.tokenizer, self.words_bm25, self.grams_bm25, self.size = tokenizer, words, grams, size
+
+    @classmethod
+    def build(cls, texts: list[str], terms: list[str]) -> LexicalIndex:
+        tok = Tokenizer(terms)
+        return cls(tok, _bm25([tok.words(t) for t in texts]), _bm25([bigrams(t) for t in texts]), len(texts))
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "terms.json").write_text(json.dumps(self.tokenizer.terms, ensure_ascii=False), encoding="utf-8")
+        self.words_bm25.save(str(folder / "words"), show_progress=False)
+        self.grams_bm25.save(str(folder / "bigrams"), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
+        terms = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
+        words = bm25s.BM25.load(str(folder / "words"), show_progress=False)
+        grams = bm25s.BM25.load(str(folder / "bigrams"), show_progress=False)
+        return cls(Tokenizer(terms), words, grams, size)
+
+    def word_scores(self, query: str) -> np.ndarray:
+        return self._scores(self.words_bm25, self.tokenizer.words(query))
+
+    def bigram_scores(self, query: str) -> np.ndarray:
+        return self._scores(self.grams_bm25, bigrams(query))
+
+    def _scores(self, bm25: bm25s.BM25, tokens: list[str]) -> np.ndarray:
+        known = [t for t in tokens if t in bm25.vocab_dict]
+        if not known or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(bm25.get_scores(known), dtype=np.float32)
+
+
+def _bm25(corpus_tokens: list[list[str]]) -> bm25s.BM25:
+    model = bm25s.BM25()
+    # an empty chunk still needs a row; a token nothing else uses keeps row numbers aligned with chunk positions
+    model.index([toks or ["\x00empty"] for toks in corpus_tokens], show_progress=False)
+    return model
