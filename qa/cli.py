@@ -95,18 +95,24 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool):
 
 
 def format_answer(answer) -> str:
+    """Direct answer (or the no-answer notice), then each cited passage with its answering sentence underlined."""
+    lines = [click.style(f"（理解为：{answer.understood_as}）", dim=True)] if answer.understood_as else []
     if answer.no_answer:
-        lines = ["文件中没有找到相关内容。"]
-    else:
-        lines = [f"答：{answer.answer}"] if answer.answer else []
+        lines += [click.style("文件中没有找到相关内容。", bold=True), "以下是最接近的段落，仅供参考："]
+    elif answer.answer:
+        lines += [click.style(f"答：{answer.answer}", bold=True)]
     for n, hit in enumerate(answer.passages, 1):
         m = hit.meta
         cite = " · ".join(x for x in (m.title, m.issuer, m.date, m.doc_no) if x)
+        text = hit.chunk.text
+        if hit.highlight:
+            a, b = hit.highlight
+            text = text[:a] + click.style(text[a:b], underline=True, bold=True) + text[b:]
         lines += [
             "",
             click.style(f"[{n}] {cite}", bold=True) + f"  (score {hit.score:.3f})",
             "    " + " › ".join(hit.chunk.section_path),
-            "    " + hit.chunk.text.replace("\n", "\n    "),
+            "    " + text.replace("\n", "\n    "),
         ]
     return "\n".join(lines)
 

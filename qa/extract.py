@@ -22,6 +22,7 @@ ORDINAL_RE = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*[届次
 ASKED_UNIT_RE = re.compile(rf"(?:几|多少)\s*({UNITS}|万)")
 LEAD_RE = re.compile(r"(?:^|[，,。；;、：:\s]|做好|配合|由)([\u4e00-\u9fa5]{2,20}?)(?:负责)?牵头")
 MIN_SUBJECT_OVERLAP = 0.5
+COLUMN_FOR_TYPE = {"lead": "重点任务", "responsible": "责任单位"}
 MIN_CLAUSE_OVERLAP = 0.3
 CLAUSE_DELIMITERS = "、，,；;。：:"
 DOCUMENT_WORDS = re.compile(r"要点|方案|文件|通知|意见|规划|纲要|办法|条例|文号|字号|印发|发布|转发|下发|发文|成文")
@@ -66,6 +67,10 @@ def best_segment(question: Question, hit: Hit) -> tuple[int, int] | None:
     if not spans:
         return None
     text = hit.chunk.text
+    if hit.chunk.kind == "table_row" and (column := COLUMN_FOR_TYPE.get(question.qtype)):
+        for a, b in spans:  # the cell that holds the asked field is the answer
+            if text.startswith(column, a) and (column != "重点任务" or "牵头" in text[a:b]):
+                return a, b
 
     def score(span: tuple[int, int]) -> float:
         s = text[span[0] : span[1]]

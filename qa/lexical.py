@@ -57,9 +57,12 @@ class Tokenizer:
         for t in [*DOMAIN_TERMS, *self.terms]:
             self._jieba.add_word(t, freq=20000)
 
-    def words(self, text: str) -> list[str]:
+    def words(self, text: str, *, query: bool = False) -> list[str]:
+        """Documents are cut for search (荆楚科普大讲堂 also yields 大讲堂), questions precisely, so a partial name
+        in a question still matches while a full one is not outscored by documents that repeat its parts."""
+        cut = self._jieba.lcut if query else self._jieba.lcut_for_search
         with self._lock:  # jieba's lazy initialisation is not thread-safe
-            toks = [t for piece in text.split() for t in self._jieba.lcut_for_search(fold(piece))]
+            toks = [t for piece in text.split() for t in cut(fold(piece))]
         # single characters (办, 期, 年 …) match everywhere and drown the real terms; bigrams cover them instead
         return [t for t in toks if len(t) > 1 and t not in STOPWORDS and _CJK_OR_ALNUM.search(t)]
 
@@ -112,7 +115,7 @@ class LexicalIndex:
         return cls(Tokenizer(terms), words, grams, size)
 
     def word_scores(self, query: str) -> np.ndarray:
-        return self._scores(self.words_bm25, self.tokenizer.words(query))
+        return self._scores(self.words_bm25, self.tokenizer.words(query, query=True))
 
     def bigram_scores(self, query: str) -> np.ndarray:
         return self._scores(self.grams_bm25, bigrams(query))

@@ -113,6 +113,7 @@ PLACES = [
     "中国科协",
 ]
 PLACE_RE = re.compile("|".join(PLACES))
+CONTENT_CUES = {"比例", "百分之"}  # cues that also say what is asked about: they stay in the subject
 YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -135,7 +136,7 @@ def question_type(text: str) -> tuple[str, str]:
 
 
 def subject_of(text: str, cue: str) -> str:
-    s = text.replace(cue, " ") if cue else text
+    s = text.replace(cue, " ") if cue and cue not in CONTENT_CUES else text
     s = FOLLOW_UP_LEAD.sub("", s.strip())
     return re.sub(r"\s+", " ", FILLERS.sub(" ", QUESTION_WORDS.sub(" ", s))).strip()
 

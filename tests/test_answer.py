@@ -1,0 +1,91 @@
+"""The assistant end to end: follow-ups, no-answer, highlights, direct answers, reranking, threads."""
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_follow_up_uses_the_history(assistant):
+    answer = assistant.ask("那农民那块呢？", history=["老年人科学素质提升行动谁牵头？"])
+    assert answer.answer == "牵头单位：区农业农村局"
+    assert answer.understood_as.startswith("农民科学素质提升行动")
+    assert answer.to_dict()["understood_as"] == answer.understood_as
+
+
+@pytest.mark.parametrize(
+    "question", ["广东省科协现在的主席是谁", "湖南2024年的科普工作要点有哪些重点", "咸安区科协办公室电话多少"]
+)
+def test_no_answer_still_shows_the_closest_passages(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.no_answer and answer.answer is None
+    assert answer.passages  # shown separately as the closest text, not as an answer
+
+
+def test_direct_answer_comes_with_its_passage_first(assistant):
+    answer = assistant.ask("荆楚科普大讲堂今年打算办几期")
+    assert answer.answer == "100期以上" and not answer.no_answer
+    first = answer.passages[0]
+    a, b = first.highlight
+    assert "100期以上" in first.chunk.text[a:b]
+
+
+def test_every_highlight_lies_inside_its_passage(assistant):
+    for q in ("老年人那块谁牵头？", "湖南流动科技馆要巡展几站？", "粤科普平台要怎么建设"):
+        for hit in assistant.ask(q).passages:
+            a, b = hit.highlight
+            assert 0 <= a < b <= len(hit.chunk.text)
+            assert hit.to_dict()["highlight"] == [a, b]
+
+
+def test_concurrent_questions_get_the_same_answers(assistant):
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["老年人那块谁牵头？", "湖南流动科技馆要巡展几站？", "湖北科普工作要点的文号是多少"] * 4
+    alone = {q: assistant.ask(q).to_dict() for q in set(questions)}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda q: (q, assistant.ask(q).to_dict()), questions))
+    assert all(alone[q] == d for q, d in together)
+
+
+@pytest.fixture(scope="module")
+def tiny_cross_encoder(tmp_path_factory):
+    """A 1-layer BERT cross-encoder with random weights and the e5 tokenizer: it exercises the code path offline."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from qa.settings import Settings
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("tiny-ce")
+    tokenizer = AutoTokenizer.from_pretrained(Settings().resolved_model())
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+        num_labels=1,
+    )
+    BertForSequenceClassification(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def test_reranker_orders_by_the_cross_encoder(built_settings, tiny_cross_encoder):
+    from sentence_transformers import CrossEncoder
+
+    from qa.answer import PolicyQA
+    from qa.question import analyse
+
+    settings = built_settings.model_copy(update={"reranker": str(tiny_cross_encoder), "rerank_candidates": 8})
+    qa = PolicyQA(settings)
+    timings = {}
+    hits = qa.retriever.search(analyse("湖南流动科技馆要巡展几站？"), 8, timings)
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True) and "rerank_ms" in timings
+    model = CrossEncoder(str(tiny_cross_encoder), device="cpu")
+    hit = next(h for h in hits if not h.merged_from)
+    expected = float(model.predict([("湖南流动科技馆要巡展几站？", hit.chunk.text)])[0])
+    assert hit.score == pytest.approx(expected, abs=1e-4)
+    assert qa.ask("湖南流动科技馆要巡展几站？").passages  # the whole ask path runs with a reranker

@@ -1,0 +1,35 @@
+import numpy as np
+
+from qa.retrieve import merge_neighbours, rrf, top_positions
+from qa.schema import Chunk, DocMeta, Hit
+
+
+def test_rrf_matches_a_hand_computed_example():
+    dense = np.array([2, 0, 1])  # chunk 2 first, then 0, then 1
+    words = np.array([0, 3])
+    fused = rrf([(dense, 1.0), (words, 0.5)], k=60, n=4)
+    expected = [1 / 62 + 0.5 / 61, 1 / 63, 1 / 61, 0.5 / 62]
+    assert np.allclose(fused, expected)
+    assert list(top_positions(fused, 4)) == [0, 2, 1, 3]
+
+
+def test_top_positions_skips_zero_scores():
+    assert list(top_positions(np.array([0.0, 0.3, 0.0, 0.7]), 10)) == [3, 1]
+
+
+def _hit(cid, span, path=("T", "一、x"), score=1.0, kind="text"):
+    text = "abcdefghij"[span[0] : span[1]]
+    return Hit(Chunk(cid, "d", text, list(path), span, kind), DocMeta(title="T"), score)
+
+
+def test_neighbouring_pieces_of_one_section_are_merged_once():
+    hits = [_hit(5, (4, 8)), _hit(9, (0, 2), path=("T", "二、y")), _hit(4, (0, 5))]  # 4 and 5 overlap by 1
+    merged = merge_neighbours(hits)
+    assert len(merged) == 2
+    assert merged[0].chunk.text == "abcdefgh" and merged[0].chunk.span == (0, 8)
+    assert merged[0].merged_from == [4]
+
+
+def test_other_sections_and_table_rows_stay_apart():
+    hits = [_hit(1, (0, 2), kind="table_row"), _hit(2, (2, 4), kind="table_row"), _hit(3, (4, 6), path=("T", "z"))]
+    assert len(merge_neighbours(hits)) == 3
