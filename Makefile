@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MODEL  := models/multilingual-e5-small/modules.json
 
-.PHONY: run test install model index lint eval bench clean
+.PHONY: run test install model index lint eval bench clean browser-deps
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +29,13 @@ index: model
 run: index
 	$(BIN)/policyqa serve
 
-test: model
+# the browser tests drive Debian's chromium; CJK fonts make the screenshots readable
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+test: model browser-deps
 	$(BIN)/ruff check qa tests app.py
 	$(BIN)/python -m pytest
 

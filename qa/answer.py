@@ -61,6 +61,9 @@ class PolicyQA:
             )
         self.retriever = Retriever(self.index, self.embedder, self.settings)
         self.places = self.retriever.places
+        self._sections: dict[tuple, list] = {}
+        for c in self.index.chunks:
+            self._sections.setdefault((c.doc_id, tuple(c.section_path), c.kind), []).append(c)
         self._lock = threading.Lock()
 
     def ask(self, question: str, k: int | None = None, history: list[str] | None = None) -> Answer:
@@ -93,6 +96,22 @@ class PolicyQA:
             understood_as=q.search_text if q.resolved_from else None,
             evidence=evidence,
         )
+
+    def surrounding(self, hit) -> str:
+        """The whole section a passage belongs to (all its pieces, or all rows of its table group)."""
+        c = hit.chunk
+        key = (c.doc_id, tuple(c.section_path), c.kind)
+        parts = sorted(self._sections.get(key, [c]), key=lambda x: x.span[0])
+        if c.kind == "table_row":
+            return "\n\n".join(p.text for p in parts)
+        text, end = "", -1
+        for p in parts:
+            if p.span[0] >= end:
+                text += ("\n" if text else "") + p.text
+            elif p.span[1] > end:
+                text += p.text[end - p.span[0] :]
+            end = max(end, p.span[1])
+        return text
 
     def evidence(self, q: Question, hits: list) -> dict[str, float]:
         """How well the best passages cover the question: the signals of the no-answer decision."""

@@ -168,6 +168,26 @@ def evaluate(ctx, gold_path, k, configs, out_dir, dump_path):
         click.echo(f"dump: {dump_path}")
 
 
+@main.command("feedback")
+@click.option(
+    "--out", "out_path", type=click.Path(path_type=Path), default=None, help="File to write [default: stdout]."
+)
+@click.pass_context
+def feedback_export(ctx: click.Context, out_path: Path | None):
+    """Export 👍/👎 feedback from the chat page and API as JSON lines (to turn wrong answers into gold questions)."""
+    from .feedback import FeedbackStore
+
+    store = FeedbackStore(_settings(ctx).feedback_db)
+    lines = store.export_jsonl()
+    if out_path:
+        with out_path.open("w", encoding="utf-8") as f:
+            n = sum(1 for line in lines if f.write(line))
+        click.echo(f"{n} feedback rows written to {out_path}", err=True)
+    else:
+        for line in lines:
+            click.echo(line, nl=False)
+
+
 @main.command("list")
 @click.pass_context
 def list_documents(ctx: click.Context):

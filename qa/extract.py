@@ -18,6 +18,7 @@ UNITS = "个|家|所|场次|场|期|站|届|次|名|座|篇|位|项|张|人次|�
 NUMBER_RE = re.compile(
     rf"(?:不少于|不低于|不超过|超过|超|达到|达|力争|约|近|共)?\s*{NUM}\s*(?:万|千|百)?\s*(?:{UNITS})(?:以上|左右|以内)?"
 )
+YEAR_ONLY = re.compile(r"\s*\d{4}\s*年")  # 2024年 is a date, not a quantity
 ORDINAL_RE = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*[届次期批]")
 ASKED_UNIT_RE = re.compile(rf"(?:几|多少)\s*({UNITS}|万)")
 LEAD_RE = re.compile(r"(?:^|[，,。；;、：:\s]|做好|配合|由)([\u4e00-\u9fa5]{2,20}?)(?:负责)?牵头")
@@ -52,7 +53,8 @@ def segments(hit: Hit) -> list[tuple[int, int]]:
 
 def _type_bonus(question: Question, sentence: str) -> float:
     if question.qtype == "number":
-        return 0.5 if NUMBER_RE.search(sentence) or ORDINAL_RE.search(sentence) else 0.0
+        counts = [m for m in NUMBER_RE.finditer(sentence) if not YEAR_ONLY.fullmatch(m.group(0))]
+        return 0.5 if counts or ORDINAL_RE.search(sentence) else 0.0
     if question.qtype == "lead":
         return 0.5 if "牵头" in sentence else 0.0
     if question.qtype == "responsible":
@@ -144,7 +146,7 @@ def _number_in(q: Question, sentence: str) -> str | None:
             return None
         best = max(ordinals, key=lambda m: _about(q, sentence[m.end() : m.end() + 20]))
         return re.sub(r"\s+", "", best.group(0))
-    candidates = [m for m in NUMBER_RE.finditer(sentence) if not re.fullmatch(r"\s*\d{4}\s*年", m.group(0))]
+    candidates = [m for m in NUMBER_RE.finditer(sentence) if not YEAR_ONLY.fullmatch(m.group(0))]
     if "比例" in q.text or "百分" in q.text:
         candidates = [m for m in candidates if "%" in m.group(0)]
     if asked := ASKED_UNIT_RE.search(q.text):
@@ -153,10 +155,9 @@ def _number_in(q: Question, sentence: str) -> str | None:
     if not candidates:
         return None
     grams = len(set(bigrams(q.subject))) or 1
-    scored = [(_about(q, _clause(sentence, m.start(), m.end())), m) for m in candidates]
-    score, best = max(scored, key=lambda x: x[0])
-    if score / grams < MIN_CLAUSE_OVERLAP:
-        return None  # no number in this sentence is about what was asked
+    if _about(q, sentence) / grams < MIN_CLAUSE_OVERLAP:
+        return None  # the sentence is not about what was asked
+    best = max(candidates, key=lambda m: _about(q, _clause(sentence, m.start(), m.end())))
     return re.sub(r"\s+", "", best.group(0))
 
 

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    feedback_db: Path = Field(PROJECT_ROOT / "data" / "feedback.db", description="SQLite file of 👍/👎 feedback")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="origins allowed to call /api from other sites (the widget); none by default"
+    )
 
     def chunker_signature(self) -> dict:
         """What decides the chunks; an index built with another signature is stale."""
