@@ -80,6 +80,7 @@ class QuestionResult:
     passages: list[dict] = field(default_factory=list)
     gold_answer: str | None = None
     answer: str | None = None
+    evidence: dict[str, float] = field(default_factory=dict)  # the no-answer signals of the answer
 
     @property
     def first_rank(self) -> int | None:
@@ -195,6 +196,7 @@ def run_config(name: str, settings: Settings, items: list[GoldItem], k: int, *, 
                 ],
                 gold_answer=it.answer,
                 answer=answer.answer,
+                evidence=answer.evidence,
             )
         )
     return ConfigRun(name, settings, results, k)
@@ -285,14 +287,26 @@ def metrics(run: ConfigRun) -> dict:
     }
 
 
-def threshold_sweep(results: list[QuestionResult], steps: int = 41) -> list[dict[str, float]]:
-    """What 'no answer when the top score is below t' would give, for t across the observed score range."""
-    scores = [r.top_score for r in results]
+def signal(r: QuestionResult, name: str) -> float:
+    return r.top_score if name == "top_score" else r.evidence.get(name, 0.0)
+
+
+def _decide(r: QuestionResult, name: str, t: float) -> bool:
+    """'top_score': no answer below t. 'unknown_terms': no answer above t, or when the place/year is not matched —
+    the rule the assistant uses, so the sweep shows where its threshold sits."""
+    if name == "top_score":
+        return r.top_score < t
+    return r.evidence.get("anchored", 1.0) < 1.0 or r.evidence.get(name, 0.0) > t
+
+
+def threshold_sweep(results: list[QuestionResult], steps: int = 41, name: str = "top_score") -> list[dict[str, float]]:
+    """What a no-answer decision on one signal would give, for thresholds across the observed range."""
+    scores = [signal(r, name) for r in results]
     lo, hi = min(scores), max(scores)
     rows = []
     for i in range(steps):
         t = lo + (hi - lo) * i / (steps - 1)
-        simulated = [QuestionResult(**{**asdict(r), "no_answer": r.top_score < t}) for r in results]
+        simulated = [QuestionResult(**{**asdict(r), "no_answer": _decide(r, name, t)}) for r in results]
         m = no_answer_metrics(simulated)
         kept = [r for r in simulated if r.answerable]
         m["answerable_kept"] = mean(not r.no_answer for r in kept) if kept else 0.0

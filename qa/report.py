@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .evaluate import ConfigRun, metrics, threshold_sweep
+from .evaluate import ConfigRun, metrics, signal, threshold_sweep
 
 HEADLINE = [
     "hit@1",
@@ -90,7 +90,7 @@ def failures_section(runs: list[ConfigRun], limit_passages: int = 3) -> str:
     return "\n".join(lines) if lines else "None."
 
 
-def sweep_table(run: ConfigRun) -> str:
+def sweep_table(run: ConfigRun, name: str = "top_score") -> str:
     rows = [
         [
             f"{r['threshold']:.3f}",
@@ -99,9 +99,10 @@ def sweep_table(run: ConfigRun) -> str:
             f"{r['no_answer_f1']:.2f}",
             f"{r['answerable_kept']:.2f}",
         ]
-        for r in threshold_sweep(run.results)
+        for r in threshold_sweep(run.results, steps=21, name=name)
     ]
-    return _md_table(["top-1 score < t", "precision", "recall", "F1", "answerable kept"], rows)
+    head = "top-1 score < t" if name == "top_score" else "unknown-word share > t (or place/year unmatched)"
+    return _md_table([head, "precision", "recall", "F1", "answerable kept"], rows)
 
 
 def _font():
@@ -141,16 +142,16 @@ def plots(runs: list[ConfigRun], all_metrics: list[dict], out: Path) -> list[str
     fig.savefig(out / "categories.png", dpi=110)
     plt.close(fig)
 
-    fig, axes = plt.subplots(1, len(runs), figsize=(5 * len(runs), 4), squeeze=False)
-    for ax, run in zip(axes[0], runs):
-        ans = [r.top_score for r in run.results if r.answerable]
-        una = [r.top_score for r in run.results if not r.answerable]
-        bins = 25
-        ax.hist(ans, bins=bins, alpha=0.6, label=f"answerable ({len(ans)})", density=True)
-        ax.hist(una, bins=bins, alpha=0.6, label=f"unanswerable ({len(una)})", density=True)
-        ax.set_title(f"{run.name}: top-1 score")
-        ax.set_xlabel("score of the best passage")
-        ax.legend()
+    signals = [("top_score", "score of the best passage"), ("unknown_terms", "share of unknown question words")]
+    fig, axes = plt.subplots(len(signals), len(runs), figsize=(5 * len(runs), 3.6 * len(signals)), squeeze=False)
+    for row, (name, label) in enumerate(signals):
+        for ax, run in zip(axes[row], runs):
+            ans = [signal(r, name) for r in run.results if r.answerable]
+            una = [signal(r, name) for r in run.results if not r.answerable]
+            ax.hist([ans, una], bins=20, label=[f"answerable ({len(ans)})", f"unanswerable ({len(una)})"], density=True)
+            ax.set_title(f"{run.name}: {name}")
+            ax.set_xlabel(label)
+            ax.legend()
     fig.tight_layout()
     fig.savefig(out / "scores.png", dpi=110)
     plt.close(fig)
@@ -174,10 +175,13 @@ def write_report(runs: list[ConfigRun], out: Path, gold_path: Path) -> list[dict
         "## Per category",
         category_table(all_metrics),
         f"![categories]({images[0]})",
-        "## Scores of the best passage: answerable vs unanswerable",
+        "## No-answer signals: answerable vs unanswerable",
         f"![scores]({images[1]})",
         f"## No-answer threshold sweep ({runs[0].name})",
+        "The assistant's rule (setting `max_unknown_terms`, default 0.12) is the second table; the first shows "
+        "that the best passage's score alone separates the two groups poorly.",
         sweep_table(runs[0]),
+        sweep_table(runs[0], "unknown_terms"),
         f"## Failures of `{runs[0].name}` (not first, or passages for an unanswerable question)",
         failures_section(runs),
     ]

@@ -96,14 +96,15 @@ def test_default_beats_the_naive_baseline_and_holds_its_floor(built_settings, tm
         run_config(*config_settings(name, built_settings), items, 5, progress=False) for name in ("default", "baseline")
     ]
     default, baseline = write_report(runs, tmp_path / "out", GOLD)
-    # floors set from the measured figures (a regression guard, not a target); see README "Evaluation"
-    assert default["hit@1"] >= 0.60 and default["hit@5"] >= 0.90 and default["mrr"] >= 0.72
-    assert default["hit@1"] > baseline["hit@1"]
-    assert default["mean_passage_chars"] < baseline["mean_passage_chars"]
+    # floors a little under the measured figures (0.927 / 0.980 / 0.951 / 0.833): a regression guard, not a target
+    assert default["hit@1"] >= 0.88 and default["hit@5"] >= 0.95 and default["mrr"] >= 0.90
+    assert default["no_answer_f1"] >= 0.75 and default["direct_answer_accuracy"] >= 0.95
+    assert default["hit@1"] >= baseline["hit@1"] + 0.15
+    assert default["mean_passage_chars"] <= 350 < baseline["mean_passage_chars"]
     for name in ("report.md", "metrics.json", "categories.png", "scores.png"):
         assert (tmp_path / "out" / name).stat().st_size > 0
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert "threshold sweep" in report and "Failures" in report
+    assert "threshold sweep" in report and "unknown-word share" in report and "Failures" in report
     line = json.loads(dump_lines(runs[0])[0])
     assert {"config", "id", "question", "no_answer", "passages"} <= set(line)
     assert {"text", "doc", "section_path", "score"} <= set(line["passages"][0])
