@@ -234,7 +234,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None):
     settings = _settings(ctx)
     host, port = host or settings.host, port or settings.port
     app = create_app(settings)
-    click.echo(
-        f"政策问答 running: chat http://{host}:{port}/  API http://{host}:{port}/api/ask  docs http://{host}:{port}/docs"
-    )
+    base = f"http://{host}:{port}"
+    click.echo(f"政策问答 running:\n  chat page    {base}/\n  JSON API     {base}/api/ask  (docs {base}/docs)")
+    click.echo(f'  widget demo  {base}/widget-demo  (embed: <script src="{base}/widget.js" defer></script>)')
     uvicorn.run(app, host=host, port=port, log_level="warning")
