@@ -39,6 +39,9 @@ test: model browser-deps
 	$(BIN)/ruff check qa tests app.py
 	$(BIN)/python -m pytest
 
+bench: model
+	$(BIN)/python -m qa.bench bench
+
 eval: model
 	$(BIN)/policyqa eval --out eval/out --dump eval/out/run.jsonl
 

@@ -130,7 +130,8 @@ def build_index(settings: Settings, *, force: bool = False, progress: bool = Tru
     manifest.files.update({s.file: file_sha256(settings.corpus_dir / s.file) for s in skipped})
     manifest.build_seconds = round(time.perf_counter() - t0, 2)
     lexical = LexicalIndex.build([c.embed_text(settings.lexical_context) for c in chunks], corpus_terms(docs, chunks))
-    write_index(settings.index_dir, manifest, vectors, chunks, {d.doc_id: d.meta for d in docs}, keys, lexical)
+    metas = {d.doc_id: d.meta for d in docs}
+    write_index(settings.index_dir, manifest, vectors, chunks, metas, keys, lexical, settings.ann_threshold)
     summary = BuildSummary(len(docs), len(chunks), len(todo), time.perf_counter() - t0, skipped)
     log.info(summary.line())
     return summary

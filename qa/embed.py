@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -76,6 +77,11 @@ class Embedder:
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
     def query(self, text: str) -> np.ndarray:
+        """A question's vector; repeated questions (examples, retries, the same question from many staff) are cached."""
+        return self._cached_query(text).copy()
+
+    @functools.lru_cache(maxsize=2048)  # noqa: B019 - one Embedder per process, kept for its lifetime
+    def _cached_query(self, text: str) -> np.ndarray:
         vec = self.model.encode(
             [text],
             prompt=self.settings.query_prompt,

@@ -79,19 +79,23 @@ class Retriever:
         self._masks: dict[str, np.ndarray] = {}
         self.places = places_of(index)
 
-    def dense_scores(self, question: Question) -> np.ndarray:
+    def dense_scores(self, question: Question, timings: dict[str, float] | None = None) -> np.ndarray:
+        timings = timings if timings is not None else {}
+        t = time.perf_counter()
+        qvec = self.embedder.query(question.search_text)
+        timings["embed_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
         scores = np.zeros(len(self.index.chunks), dtype=np.float32)
-        for pos, score in self.index.search(self.embedder.query(question.search_text), self.settings.candidates):
+        for pos, score in self.index.search(qvec, self.settings.candidates):
             scores[pos] = score
+        timings["dense_search_ms"] = (time.perf_counter() - t) * 1000
         return scores
 
     def search(self, question: Question, k: int, timings: dict[str, float] | None = None) -> list[Hit]:
         s, n = self.settings, len(self.index.chunks)
         timings = timings if timings is not None else {}
         rankings: list[tuple[np.ndarray, float]] = []
-        t = time.perf_counter()
-        dense = self.dense_scores(question) if s.retriever in ("dense", "hybrid") else np.zeros(n, np.float32)
-        timings["dense_ms"] = (time.perf_counter() - t) * 1000
+        dense = self.dense_scores(question, timings) if s.retriever in ("dense", "hybrid") else np.zeros(n, np.float32)
         if s.retriever in ("dense", "hybrid"):
             rankings.append((top_positions(dense, s.candidates), s.weight_dense))
         t = time.perf_counter()

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(40, ge=0, description="characters repeated between pieces of a split paragraph")
 
     top_k: int = Field(5, ge=1, le=50)
+    ann_threshold: int = Field(100_000, ge=0, description="above this many chunks the vector index is HNSW, not exact")
     embed_batch_size: int = 16
 
     host: str = "127.0.0.1"

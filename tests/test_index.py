@@ -111,3 +111,20 @@ def test_vectors_are_reused_only_for_the_same_embedded_text(tmp_path):
     assert build_index(with_path, progress=False).embedded == first.chunks  # other text → new vectors
     back = build_index(settings, progress=False)
     assert back.embedded == first.chunks  # only the previous index is a cache, and it was built with paths
+
+
+def test_large_indexes_switch_to_hnsw_with_near_exact_recall():
+    from qa.index import vector_index
+
+    rng = np.random.default_rng(1)
+    centers = rng.normal(size=(50, 32))
+    vecs = (centers[rng.integers(0, 50, 3000)] + 0.3 * rng.normal(size=(3000, 32))).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    assert not hasattr(vector_index(vecs, 32, ann_threshold=5000), "hnsw")
+    hnsw = vector_index(vecs, 32, ann_threshold=1000)
+    assert hasattr(hnsw, "hnsw")
+    queries = vecs[:100] + 0.05
+    exact = np.argsort(-(queries @ vecs.T), axis=1)[:, :10]
+    _, got = hnsw.search(queries, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, got)])
+    assert recall >= 0.95

@@ -1,0 +1,332 @@
+"""`make bench`: where the time and memory go — build, warm queries by stage, serving memory, and a synthetic corpus
+a hundred times larger — reported as figures and as ratios to the naive baseline measured in the same run.
+
+Embedding 100k chunks would take hours on 2 cores, so the large corpora are built from real sentences: each sentence
+is embedded and tokenised once, and a synthetic chunk is 3–5 of them — its vector the normalised mean of theirs, its
+words the union of theirs. Index building, search latency, memory and recall are then measured for real; embedding
+time at that size is extrapolated from the measured throughput and labelled so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import mean
+
+import numpy as np
+
+from .settings import PROJECT_ROOT, Settings
+
+STAGES = ["embed_ms", "dense_search_ms", "lexical_ms", "fusion_ms", "rerank_ms", "answer_ms"]
+
+
+def pct(values: list[float], p: float) -> float:
+    return float(np.percentile(values, p)) if values else 0.0
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build_run(settings: Settings, label: str) -> dict:
+    """A cold build in a child process (no vectors to re-use), so its peak memory is its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "POLICYQA_INDEX_DIR": tmp, "POLICYQA_CORPUS_DIR": str(settings.corpus_dir)}
+        index_fields = set(settings.chunker_signature()) - {"version"}
+        overrides = json.dumps(settings.model_dump(mode="json", include=index_fields))
+        code = (
+            "import json,sys,time; from qa import Settings, build_index; "
+            f"s=Settings(**json.loads({overrides!r})); t=time.perf_counter(); r=build_index(s, progress=False); "
+            "print(json.dumps({'seconds': time.perf_counter()-t, 'documents': r.documents, 'chunks': r.chunks}))"
+        )
+        t0 = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        wall = time.perf_counter() - t0
+        peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+    return {
+        "config": label,
+        "documents": r["documents"],
+        "chunks": r["chunks"],
+        "build_s": r["seconds"],
+        "process_s": wall,
+        "docs_per_s": r["documents"] / r["seconds"],
+        "chunks_per_s": r["chunks"] / r["seconds"],
+        "peak_rss_mb": peak,
+    }
+
+
+def embedding_throughput(settings: Settings, texts: list[str]) -> dict:
+    from .embed import Embedder
+
+    emb = Embedder(settings)
+    emb.passages(texts[:8])
+    t = time.perf_counter()
+    emb.passages(texts)
+    s = time.perf_counter() - t
+    return {"texts": len(texts), "seconds": s, "texts_per_s": len(texts) / s, "chars_per_s": sum(map(len, texts)) / s}
+
+
+def query_run(settings: Settings, label: str, questions: list[str], rounds: int = 2) -> dict:
+    """Warm latency over the gold questions, by stage (the query-vector cache is cleared so every embed is real)."""
+    from .answer import PolicyQA
+
+    qa = PolicyQA(settings)
+    qa.ask("预热")
+    totals, stages = [], {s: [] for s in STAGES}
+    for _ in range(rounds):
+        qa.embedder._cached_query.cache_clear()
+        for q in questions:
+            a = qa.ask(q)
+            totals.append(a.timings["total_ms"])
+            for s in STAGES:
+                stages[s].append(a.timings.get(s, 0.0))
+    cached = []
+    for q in questions[:50]:  # the same questions again: now from the query cache
+        t = time.perf_counter()
+        qa.ask(q)
+        cached.append((time.perf_counter() - t) * 1000)
+    return {
+        "config": label,
+        "queries": len(totals),
+        "p50_ms": pct(totals, 50),
+        "p95_ms": pct(totals, 95),
+        "p99_ms": pct(totals, 99),
+        "mean_ms": mean(totals),
+        "cached_p50_ms": pct(cached, 50),
+        "stages_mean_ms": {s: mean(v) for s, v in stages.items()},
+    }
+
+
+def serving_rss(settings: Settings) -> float:
+    """Resident memory of a process that has loaded the assistant and answered a few questions."""
+    code = (
+        "from qa import PolicyQA, Settings; from qa.bench import rss_mb; "
+        f"qa=PolicyQA(Settings(index_dir={str(settings.index_dir)!r})); "
+        "[qa.ask(q) for q in ('老年人那块谁牵头？','湖南流动科技馆要巡展几站？')]; print(rss_mb())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+# --- the synthetic large corpus ----------------------------------------------------------------------------------
+
+
+def sentence_pool(settings: Settings, limit: int = 600) -> tuple:
+    from .embed import Embedder
+    from .ingest import read_corpus
+    from .lexical import Tokenizer, bigrams
+
+    docs, _ = read_corpus(settings.corpus_dir)
+    sentences = [s.strip() for d in docs for s in re.split(r"(?<=[。；！？])|\n", d.text) if len(s.strip()) >= 12]
+    rng = np.random.default_rng(0)
+    pool = [sentences[i] for i in rng.permutation(len(sentences))[:limit]]
+    vecs = Embedder(settings).passages(pool)
+    tok = Tokenizer()
+    return pool, vecs, [tok.words(s) for s in pool], [bigrams(s) for s in pool]
+
+
+def synthetic(n: int, vecs: np.ndarray, words: list[list[str]], grams: list[list[str]], seed: int):
+    rng = np.random.default_rng(seed)
+    picks = [rng.choice(len(vecs), size=rng.integers(3, 6), replace=False) for _ in range(n)]
+    mat = np.stack([vecs[p].mean(axis=0) for p in picks]).astype(np.float32)
+    mat /= np.linalg.norm(mat, axis=1, keepdims=True)
+    return mat, [[w for i in p for w in words[i]] for p in picks], [[g for i in p for g in grams[i]] for p in picks]
+
+
+def scale_run(n: int, pool, questions: list[str], settings: Settings) -> list[dict]:
+    import faiss
+
+    from .embed import Embedder
+    from .index import HNSW_EF_SEARCH, vector_index
+    from .lexical import Tokenizer, _bm25, bigrams
+
+    _, vecs, words, grams = pool
+    mat, w_tokens, g_tokens = synthetic(n, vecs, words, grams, seed=n)
+    emb = Embedder(settings)
+    qvecs = np.concatenate([emb.query(q) for q in questions])
+    tok = Tokenizer()
+    q_words = [tok.words(q, query=True) for q in questions]
+    q_grams = [bigrams(q) for q in questions]
+
+    t = time.perf_counter()
+    words_bm25, grams_bm25 = _bm25(w_tokens), _bm25(g_tokens)
+    lexical_build = time.perf_counter() - t
+    rows, exact_ids = [], None
+    for kind, threshold in (("flat", n + 1), ("hnsw", 0)):
+        t = time.perf_counter()
+        index = vector_index(mat, mat.shape[1], threshold)
+        build = time.perf_counter() - t
+        if hasattr(index, "hnsw"):
+            index.hnsw.efSearch = HNSW_EF_SEARCH
+        size = len(faiss.serialize_index(index)) / 2**20
+        lat, ids_all = [], []
+        for qi, q in enumerate(qvecs):
+            t = time.perf_counter()
+            _, ids = index.search(q.reshape(1, -1), 50)
+            for bm25, toks in ((words_bm25, q_words[qi]), (grams_bm25, q_grams[qi])):
+                known = [x for x in toks if x in bm25.vocab_dict]
+                if known:
+                    bm25.get_scores(known)
+            lat.append((time.perf_counter() - t) * 1000)
+            ids_all.append(ids[0][:10])
+        if exact_ids is None:
+            exact_ids = ids_all
+        recall = mean(len(set(a) & set(b)) / 10 for a, b in zip(exact_ids, ids_all))
+        rows.append(
+            {
+                "chunks": n,
+                "index": kind,
+                "vector_build_s": build,
+                "lexical_build_s": lexical_build,
+                "index_mb": size,
+                "search_p50_ms": pct(lat, 50),
+                "search_p95_ms": pct(lat, 95),
+                "recall@10": recall,
+                "process_rss_mb": rss_mb(),
+            }
+        )
+        del index
+    return rows
+
+
+# --- report -------------------------------------------------------------------------------------------------------
+
+
+def plots(out: Path, queries: list[dict], scale: list[dict]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    left = np.zeros(len(queries))
+    for s in STAGES:
+        vals = np.array([q["stages_mean_ms"][s] for q in queries])
+        ax.barh([q["config"] for q in queries], vals, left=left, label=s.removesuffix("_ms"))
+        left += vals
+    ax.set_xlabel("mean ms per question (warm)")
+    ax.set_title("Where the query time goes")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "latency_by_stage.png", dpi=110)
+    plt.close(fig)
+
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
+    for kind in ("flat", "hnsw"):
+        rows = [r for r in scale if r["index"] == kind]
+        a1.plot([r["chunks"] for r in rows], [r["search_p95_ms"] for r in rows], marker="o", label=kind)
+        a2.plot([r["chunks"] for r in rows], [r["index_mb"] for r in rows], marker="o", label=kind)
+        a2.plot([r["chunks"] for r in rows], [r["process_rss_mb"] for r in rows], ls="--", label=f"{kind} RSS")
+    for a, label in ((a1, "search p95 ms (dense + BM25)"), (a2, "vector index MB (process RSS dashed)")):
+        a.set_xscale("log")
+        a.set_xlabel("chunks")
+        a.set_ylabel(label)
+        a.legend()
+    a1.axhline(150, color="grey", ls="--", lw=0.8)
+    fig.suptitle("Growth with corpus size")
+    fig.tight_layout()
+    fig.savefig(out / "scaling.png", dpi=110)
+    plt.close(fig)
+
+
+def _table(rows: list[dict], cols: list[str]) -> str:
+    def fmt(v):
+        return f"{v:.3f}" if isinstance(v, float) and v < 1 else f"{v:.1f}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(fmt(r.get(c, "")) for c in cols) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
+    from .evaluate import DEFAULT_GOLD, NAMED_CONFIGS, config_settings, load_gold
+
+    out.mkdir(parents=True, exist_ok=True)
+    base = Settings()
+    questions = [it.question for it in load_gold(DEFAULT_GOLD)]
+    configs = [("default", base), config_settings("baseline", base)]
+    print("build …", flush=True)
+    builds = [build_run(s, name) for name, s in configs]
+    from .build import build_index
+
+    for _, s in configs:
+        build_index(s, progress=False)
+    from .index import load_index
+
+    texts = [c.text for c in load_index(base.index_dir).chunks]
+    throughput = embedding_throughput(base, texts)
+    print("queries …", flush=True)
+    queries = [query_run(s, name, questions) for name, s in configs]
+    rss = serving_rss(base)
+    print("scale …", flush=True)
+    pool = sentence_pool(base)
+    scale = [row for n in sizes for row in scale_run(n, pool, questions[:100], base)]
+    for row in scale:
+        row["embed_extrapolated_s"] = row["chunks"] / throughput["texts_per_s"]
+    plots(out, queries, scale)
+    d, b = queries[0], queries[1]
+    result = {
+        "builds": builds,
+        "embedding": throughput,
+        "queries": queries,
+        "serving_rss_mb": rss,
+        "scale": scale,
+        "named_configs": list(NAMED_CONFIGS),
+    }
+    (out / "results.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    md = [
+        "# Benchmark",
+        f"Machine: {os.cpu_count()} CPU cores; torch threads default. Run by `make bench`.",
+        "## Build (five documents, cold, in a child process; model conversion excluded)",
+        _table(
+            builds,
+            ["config", "documents", "chunks", "build_s", "process_s", "docs_per_s", "chunks_per_s", "peak_rss_mb"],
+        ),
+        f"Embedding throughput: {throughput['texts_per_s']:.1f} chunks/s ({throughput['chars_per_s']:.0f} chars/s).",
+        "## Queries (warm, every gold question twice, query cache cleared)",
+        _table(queries, ["config", "queries", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "cached_p50_ms"]),
+        "Mean ms by stage:",
+        _table([{"config": q["config"], **q["stages_mean_ms"]} for q in queries], ["config", *STAGES]),
+        f"Ratios default / baseline: p50 ×{d['p50_ms'] / b['p50_ms']:.2f}, p95 ×{d['p95_ms'] / b['p95_ms']:.2f}; "
+        f"build time ×{builds[0]['build_s'] / builds[1]['build_s']:.2f}.",
+        f"Serving process resident memory: {rss:.0f} MB.",
+        "![stages](latency_by_stage.png)",
+        "## Synthetic larger corpora (vectors from real sentence embeddings; see qa/bench.py)",
+        _table(
+            scale,
+            [
+                "chunks",
+                "index",
+                "vector_build_s",
+                "lexical_build_s",
+                "index_mb",
+                "search_p50_ms",
+                "search_p95_ms",
+                "recall@10",
+                "process_rss_mb",
+                "embed_extrapolated_s",
+            ],
+        ),
+        "Search = dense top-50 + both BM25 scorings over all chunks; a whole `ask` adds the query embedding and "
+        f"answer stages measured above (≈{d['stages_mean_ms']['embed_ms'] + d['stages_mean_ms']['answer_ms']:.0f} ms)."
+        " Embedding time at these sizes is extrapolated from the measured throughput, not run.",
+        "![scaling](scaling.png)",
+    ]
+    (out / "results.md").write_text("\n\n".join(md) + "\n", encoding="utf-8")
+    return result
+
+
+if __name__ == "__main__":
+    run(Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT_ROOT / "bench")
