@@ -103,7 +103,7 @@ def _answer_from(q: Question, hit: Hit) -> str | None:
     about = subject_overlap(q, " ".join([*c.section_path, c.text]))
     if q.qtype in ("issuer", "date", "doc_no"):
         # only a question about the document itself gets the document's own date or issuer
-        return _meta_answer(q.qtype, meta, c.fields) if DOCUMENT_WORDS.search(q.text) else None
+        return _meta_answer(q.qtype, meta) if DOCUMENT_WORDS.search(q.text) else None
     if about < MIN_SUBJECT_OVERLAP or SEVERAL.search(q.text):
         return None  # a question about several places or items has no single short answer
     if q.qtype == "lead":
@@ -121,7 +121,7 @@ def _answer_from(q: Question, hit: Hit) -> str | None:
     return None
 
 
-def _meta_answer(qtype: str, meta: DocMeta, fields: dict[str, str]) -> str | None:
+def _meta_answer(qtype: str, meta: DocMeta) -> str | None:
     if qtype == "doc_no":
         return f"文号：{meta.doc_no}" if meta.doc_no else None
     if qtype == "date":
