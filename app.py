@@ -9,13 +9,16 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 
 import gradio as gr
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from qa.answer import BadQuestion, PolicyQA
+from qa.build import stale_reason
 from qa.feedback import FeedbackStore
+from qa.guard import GuardMiddleware
 from qa.index import IndexUnavailable
 from qa.settings import Settings
 from qa.web import EXAMPLES, AskRequest, AskResponse, ErrorResponse, FeedbackRequest, render_answer_html
@@ -116,6 +119,13 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
     api = FastAPI(title="政策问答 API", lifespan=lifespan)
     api.state.service = service
+    api.add_middleware(
+        GuardMiddleware,
+        per_minute=settings.rate_limit_per_minute,
+        burst=settings.rate_limit_burst,
+        max_body=settings.max_body_bytes,
+        limited_paths=("/api/ask", "/api/feedback"),
+    )
     if settings.cors_origins:
         api.add_middleware(
             CORSMiddleware,
@@ -125,6 +135,12 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             allow_credentials=False,
         )
     errors = {400: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+
+    @api.exception_handler(RequestValidationError)
+    async def bad_request(_: Request, exc: RequestValidationError):
+        """422 with where and what, never the input echoed back (it may be huge, or not even encodable)."""
+        detail = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
+        return JSONResponse({"error": "请求格式不正确。", "detail": detail}, status_code=422)
 
     @api.post("/api/ask", response_model=AskResponse, responses=errors)
     async def ask(req: AskRequest):
@@ -143,7 +159,16 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         if service.qa is None:
             return JSONResponse({"status": "unavailable", "error": service.error_zh}, status_code=503)
         m = service.qa.index.manifest
-        return {"status": "ok", "documents": m.documents, "chunks": m.chunks, "model": m.model, "built_at": m.built_at}
+        stale = await run_in_threadpool(stale_reason, service.settings)
+        return {
+            "status": "ok",
+            "documents": m.documents,
+            "chunks": m.chunks,
+            "model": m.model,
+            "built_at": m.built_at,
+            "stale": stale,
+            "hint": "run `policyqa build` and restart" if stale else None,
+        }
 
     @api.post("/api/feedback", status_code=201)
     async def feedback(req: FeedbackRequest):

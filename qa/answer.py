@@ -30,11 +30,14 @@ class BadQuestion(ValueError):
 
 
 def clean_question(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
+    """Control characters dropped; empty, too long or content-free questions refused with a message for users."""
     q = "".join(ch for ch in (question or "") if ch.isprintable() or ch in " \t").strip()
     if not q:
         raise BadQuestion("请输入问题。")
     if len(q) > limit:
         raise BadQuestion(f"问题太长（{len(q)} 字），请精简到 {limit} 字以内。")
+    if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", q):
+        raise BadQuestion("没有看懂这个问题，请用文字描述您想了解的内容。")
     return q
 
 
@@ -67,11 +70,11 @@ class PolicyQA:
         self._lock = threading.Lock()
 
     def ask(self, question: str, k: int | None = None, history: list[str] | None = None) -> Answer:
-        text = clean_question(question)
+        text = clean_question(question, self.settings.max_question_chars)
         k = k or self.settings.top_k
         t0 = time.perf_counter()
         if self.settings.understand_questions:
-            q = analyse(text, [clean_question(h) for h in history or [] if h and h.strip()])
+            q = analyse(text, [h.strip()[:500] for h in history or [] if isinstance(h, str) and h.strip()])
         else:
             q = Question(text=text, search_text=text, qtype="other", subject=text)
         timings: dict[str, float] = {}

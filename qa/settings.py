@@ -59,6 +59,10 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    rate_limit_per_minute: int = Field(60, ge=0, description="questions per client per minute on /api/ask; 0 = off")
+    rate_limit_burst: int = Field(10, ge=1)
+    max_body_bytes: int = Field(64_000, ge=1024, description="largest request body the API accepts")
+    max_question_chars: int = Field(500, ge=10, description="longest question accepted")
     feedback_db: Path = Field(PROJECT_ROOT / "data" / "feedback.db", description="SQLite file of 👍/👎 feedback")
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed to call /api from other sites (the widget); none by default"

@@ -93,7 +93,9 @@ def test_feedback_is_stored_and_exported(offline, tmp_path):
 
 @pytest.fixture(scope="module")
 def live(assistant, tmp_path_factory):
-    settings = assistant.settings.model_copy(update={"feedback_db": tmp_path_factory.mktemp("fb") / "fb.db"})
+    settings = assistant.settings.model_copy(
+        update={"feedback_db": tmp_path_factory.mktemp("fb") / "fb.db", "rate_limit_per_minute": 0}
+    )
     service = Service(settings)
     service.qa = assistant
     with TestClient(create_app(settings, service)) as client:
@@ -132,3 +134,82 @@ def test_chat_turns_keep_history_and_feedback_finds_its_answer(live):
     rows = list(service.feedback.rows())
     assert rows[-1]["rating"] == "down" and rows[-1]["question"] == "那农民那块呢？"
     assert service.rate(answers, 5, liked=True) == ""  # the refused question has nothing to rate
+
+
+BAD_QUESTIONS = [
+    "",
+    "   \t ",
+    "老年人" * 300,  # longer than the limit
+    "谁牵头\x00\x07\x1b[31m",  # control characters
+    "老年人 elderly 谁牵头 Ⅳ ① ｱｲｳ",  # mixed scripts
+    "🙂🙂 老年人那块谁牵头？🚀",
+    "？？？！！！。。。",  # only punctuation
+    "<script>alert(1)</script>谁牵头",
+    "'; DROP TABLE feedback; -- 谁牵头",
+    "\\ud800 谁牵头",  # a lone surrogate, sent as a JSON escape (a client cannot encode it raw)
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", BAD_QUESTIONS)
+def test_bad_questions_get_a_chinese_message_or_an_answer_never_a_500(live, question):
+    client, _ = live
+    body = json.dumps({"question": question}, ensure_ascii=False).replace("\\\\ud800", "\\ud800")
+    r = client.post("/api/ask", content=body.encode("utf-8"), headers={"content-type": "application/json"})
+    assert r.status_code in (200, 400, 422), r.text  # 422: the lone surrogate is not a string pydantic accepts
+    body = r.json()
+    if r.status_code != 200:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in body["error"])
+    else:
+        assert "<script>" not in json.dumps(body.get("answer") or "")
+
+
+@pytest.mark.slow
+def test_malformed_requests_get_json_4xx(live):
+    client, _ = live
+    assert (
+        client.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422
+    )
+    assert client.post("/api/ask", json={"question": 3}).status_code == 422
+    assert client.post("/api/ask", json={"question": "x", "history": "not a list"}).status_code == 422
+    big = client.post("/api/ask", content=b"{" + b" " * 70_000 + b"}", headers={"content-type": "application/json"})
+    assert big.status_code == 413 and big.json()["error"]
+
+
+def test_rate_limit_answers_429_with_retry_after(tmp_path):
+    settings = Settings(
+        index_dir=tmp_path / "none", feedback_db=tmp_path / "f.db", rate_limit_per_minute=2, rate_limit_burst=2
+    )
+    with TestClient(create_app(settings)) as client:
+        codes = [client.post("/api/ask", json={"question": "谁牵头"}).status_code for _ in range(3)]
+        assert codes[:2] == [503, 503] and codes[2] == 429  # no index here: the limit still applies
+        r = client.post("/api/ask", json={"question": "谁牵头"})
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and "频繁" in r.json()["error"]
+        assert client.get("/api/health").status_code == 503  # other paths are not limited
+
+
+def test_token_bucket_refills():
+    from qa.guard import TokenBucket
+
+    b = TokenBucket(per_minute=60, burst=2)
+    assert b.take("a", now=0) == 0 and b.take("a", now=0) == 0
+    assert b.take("a", now=0) == pytest.approx(1.0)
+    assert b.take("b", now=0) == 0  # per client
+    assert b.take("a", now=1.01) == 0
+
+
+def test_security_headers_and_no_stack_traces(tmp_path):
+    settings = Settings(index_dir=tmp_path / "none", feedback_db=tmp_path / "f.db")
+    service = Service(settings)
+
+    class Broken:
+        def ask(self, *a, **k):
+            raise RuntimeError("secret internal detail")
+
+    service.qa = Broken()
+    with TestClient(create_app(settings, service), raise_server_exceptions=False) as client:
+        r = client.post("/api/ask", json={"question": "谁牵头"})
+        assert r.status_code == 500 and "secret" not in r.text and "Traceback" not in r.text
+        assert r.json()["error"]
+        page = client.get("/widget-demo")
+        assert page.headers["x-content-type-options"] == "nosniff" and page.headers["x-frame-options"] == "SAMEORIGIN"

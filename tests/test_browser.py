@@ -33,7 +33,9 @@ def server(assistant, tmp_path_factory):
 
     from app import Service, create_app
 
-    settings = assistant.settings.model_copy(update={"feedback_db": tmp_path_factory.mktemp("fb") / "fb.db"})
+    settings = assistant.settings.model_copy(
+        update={"feedback_db": tmp_path_factory.mktemp("fb") / "fb.db", "rate_limit_per_minute": 0}
+    )
     service = Service(settings)
     service.qa = assistant
     port = _free_port()
