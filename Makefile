@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MODEL  := models/multilingual-e5-small/modules.json
 
-.PHONY: run test install model index lint eval bench clean browser-deps
+.PHONY: run test install model index lint eval bench load clean browser-deps
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
@@ -41,6 +41,9 @@ test: model browser-deps
 
 bench: model
 	$(BIN)/python -m qa.bench bench
+
+load: index
+	$(BIN)/python -m qa.load
 
 eval: model
 	$(BIN)/policyqa eval --out eval/out --dump eval/out/run.jsonl

@@ -1,0 +1,104 @@
+"""`make load`: start the server on 127.0.0.1, send real gold questions from concurrent clients for a bounded time,
+report requests/s, latency percentiles and errors, stop the server. Traffic never leaves this machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from .evaluate import DEFAULT_GOLD, load_gold
+from .settings import PROJECT_ROOT
+
+MAX_REQUESTS = 20_000  # a hard stop whatever the duration
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(base: str, timeout: float = 180) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/api/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("server did not become ready")
+
+
+def client(base: str, questions: list[str], stop: float, seed: int, out: list, lock: threading.Lock) -> None:
+    rng = random.Random(seed)
+    while time.time() < stop:
+        q = rng.choice(questions)
+        body = json.dumps({"question": q, "k": 5}).encode()
+        req = urllib.request.Request(f"{base}/api/ask", data=body, headers={"Content-Type": "application/json"})
+        t = time.perf_counter()
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                r.read()
+                status = r.status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            status = 0
+        with lock:
+            if len(out) >= MAX_REQUESTS:
+                return
+            out.append(((time.perf_counter() - t) * 1000, status))
+
+
+def run(clients: int = 20, seconds: float = 30.0, workers: int = 1) -> dict:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    # one address sends all the traffic here, so the per-client rate limit is switched off for this run
+    env = {**os.environ, "POLICYQA_RATE_LIMIT_PER_MINUTE": "0"}
+    server = subprocess.Popen([sys.executable, "-m", "qa", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(base)
+        questions = [it.question for it in load_gold(DEFAULT_GOLD)]
+        results: list[tuple[float, int]] = []
+        lock = threading.Lock()
+        start = time.time()
+        threads = [threading.Thread(target=client, args=(base, questions, start + seconds, i, results, lock))
+                   for i in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.time() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lat = np.array([r[0] for r in results if r[1] == 200])
+    return {
+        "clients": clients, "seconds": round(elapsed, 1), "requests": len(results),
+        "requests_per_s": round(len(results) / elapsed, 1), "errors": sum(r[1] != 200 for r in results),
+        "p50_ms": round(float(np.percentile(lat, 50)), 1) if len(lat) else None,
+        "p95_ms": round(float(np.percentile(lat, 95)), 1) if len(lat) else None,
+        "p99_ms": round(float(np.percentile(lat, 99)), 1) if len(lat) else None,
+        "workers": workers,
+    }
+
+
+if __name__ == "__main__":
+    result = run()
+    out = PROJECT_ROOT / "bench" / "load.json"
+    Path(out).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=1))
