@@ -45,6 +45,19 @@ def assistant(built_settings):
     return PolicyQA(built_settings)
 
 
+@pytest.fixture(scope="session")
+def web_service(assistant, tmp_path_factory):
+    """The app's service around the shared assistant; no rate limit (tests send many questions from one address)."""
+    from app import Service
+
+    settings = assistant.settings.model_copy(
+        update={"feedback_db": tmp_path_factory.mktemp("fb") / "fb.db", "rate_limit_per_minute": 0}
+    )
+    service = Service(settings)
+    service.qa = assistant
+    return service
+
+
 def contains(text: str, evidence: str) -> bool:
     return fold(evidence) in fold(text)
 

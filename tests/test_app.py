@@ -92,14 +92,9 @@ def test_feedback_is_stored_and_exported(offline, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def live(assistant, tmp_path_factory):
-    settings = assistant.settings.model_copy(
-        update={"feedback_db": tmp_path_factory.mktemp("fb") / "fb.db", "rate_limit_per_minute": 0}
-    )
-    service = Service(settings)
-    service.qa = assistant
-    with TestClient(create_app(settings, service)) as client:
-        yield client, service
+def live(web_service):
+    with TestClient(create_app(web_service.settings, web_service)) as client:
+        yield client, web_service
 
 
 @pytest.mark.slow

@@ -6,7 +6,6 @@ Screenshots go to test-output/ for people to look at.
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
@@ -21,25 +20,16 @@ OUT = PROJECT_ROOT / "test-output"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(assistant, tmp_path_factory):
+def server(web_service):
     import uvicorn
 
-    from app import Service, create_app
+    from app import create_app
+    from qa.load import free_port
 
-    settings = assistant.settings.model_copy(
-        update={"feedback_db": tmp_path_factory.mktemp("fb") / "fb.db", "rate_limit_per_minute": 0}
-    )
-    service = Service(settings)
-    service.qa = assistant
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings, service), host="127.0.0.1", port=port, log_level="error"))
+    port = free_port()
+    app = create_app(web_service.settings, web_service)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.time() + 30
