@@ -7,21 +7,14 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .metadata import SIDECAR_SUFFIX, apply_sidecar, extract_meta
+from .formats import IngestError, extract
+from .metadata import SIDECAR_SUFFIX, apply_sidecar, extract_meta, fill_from_properties
 from .normalize import repair
 from .schema import Document
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = {".txt", ".md"}
-
-
-class IngestError(Exception):
-    """A file that cannot become a Document; ``reason_zh`` is shown to users."""
-
-    def __init__(self, path: Path, reason: str, reason_zh: str):
-        super().__init__(f"{path.name}: {reason}")
-        self.path, self.reason, self.reason_zh = path, reason, reason_zh
+__all__ = ["IngestError", "Skipped", "corpus_files", "file_sha256", "read_corpus", "read_document"]
 
 
 @dataclass
@@ -54,30 +47,26 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def decode(path: Path, data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise IngestError(path, "not valid UTF-8 or GB18030 text", "文件编码无法识别（不是 UTF-8 或 GBK 文本）")
-
-
 def read_document(path: Path) -> Document:
-    if path.suffix.lower() not in TEXT_SUFFIXES:
-        zh = f"不支持的文件类型：{path.suffix or '无扩展名'}"
-        raise IngestError(path, f"unsupported file type {path.suffix!r}", zh)
+    """Any supported format → repaired text and metadata; the layout rules first, the file's own properties fill
+    what they leave empty, a sidecar overrides both. The doc_id is the file name: a.txt and a.docx may coexist."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(path, f"cannot read: {exc}", "文件无法读取") from exc
-    text = repair(decode(path, data))
+    try:
+        extracted = extract(path, data)
+    except IngestError:
+        raise
+    except Exception as exc:  # a reader library failing on a malformed file must not stop the build
+        log.exception("reader failed on %s", path.name)
+        raise IngestError(path, f"cannot read ({type(exc).__name__}: {exc})", "文件已损坏或格式有误，无法读取") from exc
+    text = repair(extracted.text)
     if not text.strip():
         raise IngestError(path, "empty document", "文件内容为空")
-    meta = apply_sidecar(extract_meta(text, path.name), path)
-    return Document(doc_id=path.stem, text=text, meta=meta, sha256=file_sha256(path))
+    meta = fill_from_properties(extract_meta(text, path.name), extracted.props)
+    meta = apply_sidecar(meta, path)
+    return Document(doc_id=path.name, text=text, meta=meta, sha256=file_sha256(path))
 
 
 def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:

@@ -128,6 +128,31 @@ def extract_meta(text: str, file_name: str) -> DocMeta:
     return DocMeta(title=extract_title(text), issuer=issuer, date=date, doc_no=extract_doc_no(text), file=file_name)
 
 
+JUNK_TITLE_RE = re.compile(r"^(?:microsoft word\s*-|文档\s*\d*$|document\s*\d*$|untitled|无标题|新建)", re.I)
+ISO_DATE_RE = re.compile(r"^((?:19|20)\d{2})-(\d{2})-(\d{2})")
+
+
+def fill_from_properties(meta: DocMeta, props: dict[str, str]) -> DocMeta:
+    """Fill fields the text did not state from the file's own properties, when they look like a real value.
+
+    The text is trusted first: office files carry template leftovers ("文档1", author "Administrator"). An issuer
+    must read like an organisation; a date only counts if the format states a publication date (a file's creation
+    time is not its 成文日期).
+    """
+    title = props.get("title", "").strip()
+    issuer = props.get("issuer", "").strip()
+    date = props.get("date", "").strip()
+    updates = {}
+    if not meta.title and title and not JUNK_TITLE_RE.match(title) and len(title) <= 80:
+        updates["title"] = title
+    if not meta.issuer and issuer and len(issuer) <= 30 and ORG_SUFFIX_RE.search(issuer):
+        updates["issuer"] = issuer
+    if not meta.date and date:
+        m = ISO_DATE_RE.match(date)
+        updates["date"] = "-".join(m.groups()) if m else parse_date(date)
+    return replace(meta, **updates) if updates else meta
+
+
 def sidecar_path(doc_path: Path) -> Path:
     return doc_path.with_name(doc_path.name + SIDECAR_SUFFIX)
 

@@ -17,6 +17,7 @@ MARKER_RE = re.compile(
 SENTENCE_END = "。！？!?；;：:…”’」』）)】〕》"
 BODY_PUNCT = "，,。；;：:、"
 CLOSING_SENTENCE = "。！？!?；;"
+LABEL_RE = re.compile(r"^附\s*件\s*\d*\s*[:：]")  # 附件:… names an appendix; it is not a sentence cut short
 
 # Folding keeps these as they are: NFKC would turn ① into "1" and ⑴ into "(1)".
 _KEEP = re.compile(r"[\u2460-\u24ff\u2776-\u2793]")
@@ -69,7 +70,7 @@ def heading_level(line: str) -> int | None:
 def _is_wrapped_body(para: str) -> bool:
     """A paragraph cut mid-sentence: prose with punctuation inside, no closing mark, not a bare heading."""
     s = para.strip()
-    if not s or s[-1] in SENTENCE_END or "|" in s:
+    if not s or s[-1] in SENTENCE_END or "|" in s or LABEL_RE.match(s):
         return False
     if not any(c in s for c in BODY_PUNCT):
         return False  # titles, dates, signatures, 文号 lines
@@ -86,7 +87,8 @@ def repair(raw: str) -> str:
     out = parts[0]
     for sep, para in zip(parts[1::2], parts[2::2]):
         last_para = out.rsplit("\n", 1)[-1]
-        joined = _is_wrapped_body(last_para) and para.strip() and not starts_with_marker(para)
+        first_line = para.strip().split("\n", 1)[0]
+        joined = _is_wrapped_body(last_para) and first_line and not starts_with_marker(para) and "|" not in first_line
         out += para if joined else sep + para
     return out.strip("\n") + "\n"
 
