@@ -1,25 +1,35 @@
-"""Corpus → index: read, chunk, embed (re-using vectors of unchanged chunks) and write atomically."""
+"""Corpus → index, incrementally: an unchanged file (same content hash, same model and chunker) keeps its chunks and
+vectors without being read again; new and changed files are read, chunked and embedded; removed ones drop out.
+The keyword side is re-tokenised over everything (BM25 statistics and jieba's dictionary are corpus-wide, and it is
+cheap next to embedding). The result equals a full rebuild, and is written as a new version switched atomically.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from .chunk import chunk_with
 from .embed import Embedder
-from .index import FORMAT_VERSION, IndexUnavailable, Manifest, load_index, read_manifest, write_index
-from .ingest import Skipped, corpus_files, file_sha256, read_corpus
-from .lexical import LexicalIndex, corpus_terms
+from .index import FORMAT_VERSION, DocRecord, Index, IndexUnavailable, Manifest, load_index, read_manifest, write_index
+from .ingest import IngestError, Skipped, corpus_files, file_sha256, read_document
+from .lexical import LexicalIndex, document_terms
 from .schema import Chunk
 from .settings import Settings
 
 log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total): 'reading' files, 'embedding' chunks, 'writing'
 
 
 @dataclass
@@ -30,17 +40,35 @@ class BuildSummary:
     seconds: float
     skipped: list[Skipped]
     rebuilt: bool = True
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         if not self.rebuilt:
             return f"index is up to date: {self.documents} documents, {self.chunks} chunks"
+        changes = ", ".join(
+            f"{len(names)} {what}"
+            for what, names in (("added", self.added), ("updated", self.updated), ("removed", self.removed))
+            if names
+        )
         s = (
-            f"built index: {self.documents} documents, {self.chunks} chunks "
+            f"built index: {self.documents} documents{f' ({changes})' if changes else ''}, {self.chunks} chunks "
             f"({self.embedded} embedded, {self.chunks - self.embedded} re-used) in {self.seconds:.1f}s"
         )
         if self.skipped:
             s += "; skipped " + ", ".join(f"{x.file} ({x.reason})" for x in self.skipped)
         return s
+
+
+@dataclass
+class _Part:
+    """One document's share of the index."""
+
+    record: DocRecord
+    chunks: list[Chunk]
+    vectors: np.ndarray | None  # None until embedded
+    keys: list[str]
 
 
 def corpus_hashes(settings: Settings) -> dict[str, str]:
@@ -63,6 +91,18 @@ def stale_reason(settings: Settings) -> str | None:
     return None
 
 
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index folder (the CLI and an admin upload may both start one); others wait."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".build.lock").open("w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def _text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -71,67 +111,147 @@ def embedding_texts(chunks: list[Chunk], settings: Settings) -> list[str]:
     return [c.embed_text(settings.embed_context) for c in chunks]
 
 
-def previous_vectors(settings: Settings) -> dict[str, np.ndarray]:
-    """Vectors of the current index keyed by the hash of their embedded text, when built with the same model."""
+def previous_index(settings: Settings) -> Index | None:
+    """The current index if its vectors can be re-used: same format and model, and loadable."""
     manifest = read_manifest(settings.index_dir)
-    if manifest is None or manifest.model != settings.model:
-        return {}
+    if manifest is None or manifest.model != settings.model or manifest.format != FORMAT_VERSION:
+        return None
     try:
-        old = load_index(settings.index_dir)
-    except IndexUnavailable:
+        return load_index(settings.index_dir)
+    except IndexUnavailable as exc:
+        log.warning("previous index not re-used: %s", exc)
+        return None
+
+
+def _kept_parts(old: Index, settings: Settings) -> dict[str, _Part]:
+    """Each document of the old index with its chunks and vectors, when built with today's chunker."""
+    if old.manifest.chunker != settings.chunker_signature():
         return {}
     matrix = old.vector_matrix()
-    return {key: matrix[i] for i, key in enumerate(old.embed_keys) if key}
+    rows: dict[str, list[int]] = {}
+    for i, c in enumerate(old.chunks):
+        rows.setdefault(c.doc_id, []).append(i)
+    return {
+        doc_id: _Part(
+            rec,
+            [old.chunks[i] for i in rows.get(doc_id, [])],
+            matrix[rows.get(doc_id, [])],
+            [old.embed_keys[i] if i < len(old.embed_keys) else "" for i in rows.get(doc_id, [])],
+        )
+        for doc_id, rec in old.records.items()
+    }
 
 
-def build_index(settings: Settings, *, force: bool = False, progress: bool = True) -> BuildSummary:
-    """Build the index if it is stale (or ``force``); return what was done."""
-    if not force and stale_reason(settings) is None:
-        m = read_manifest(settings.index_dir)
-        return BuildSummary(m.documents, m.chunks, 0, 0.0, [], rebuilt=False)
-    t0 = time.perf_counter()
-    docs, skipped = read_corpus(settings.corpus_dir)
-    chunks: list[Chunk] = []
-    for doc in docs:
-        for c in chunk_with(
-            settings.chunker, doc, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap
-        ):
-            c.chunk_id = len(chunks)
-            chunks.append(c)
+def _read_part(path: Path, sha: str, old: DocRecord | None, settings: Settings, now: str) -> _Part:
+    doc = read_document(path)
+    chunks = chunk_with(settings.chunker, doc, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+    record = DocRecord(doc.meta, sha, old.added_at if old else now, now, document_terms(doc, chunks))
+    return _Part(record, chunks, None, [_text_key(t) for t in embedding_texts(chunks, settings)])
 
-    cache = previous_vectors(settings)
-    embedder = Embedder(settings)
-    texts = embedding_texts(chunks, settings)
-    keys = [_text_key(t) for t in texts]
-    todo = [i for i, key in enumerate(keys) if key not in cache]
-    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    for i, key in enumerate(keys):
-        if key in cache:
-            vectors[i] = cache[key]
+
+def _embed(
+    parts: list[_Part],
+    cache: dict[str, np.ndarray],
+    dim: int | None,
+    settings: Settings,
+    *,
+    progress: bool,
+    report: Progress,
+) -> tuple[int, int]:
+    """Fill the parts' vectors: by text hash from the old index where it has them, else computed. The model is
+    loaded only when something needs embedding (a removal alone never loads it)."""
+    todo = [(p, i) for p in parts for i, key in enumerate(p.keys) if key not in cache]
+    embedder = Embedder(settings) if todo or dim is None else None
+    dim = embedder.dim if embedder else dim
+    for p in parts:
+        p.vectors = np.zeros((len(p.chunks), dim), dtype=np.float32)
+        for i, key in enumerate(p.keys):
+            if key in cache:
+                p.vectors[i] = cache[key]
     batch = max(1, settings.embed_batch_size)
     with tqdm(total=len(todo), desc="embedding", unit="chunk", disable=not progress or not todo) as bar:
         for start in range(0, len(todo), batch):
-            ids = todo[start : start + batch]
-            vectors[ids] = embedder.passages([texts[i] for i in ids])
-            bar.update(len(ids))
+            group = todo[start : start + batch]
+            texts = [p.chunks[i].embed_text(settings.embed_context) for p, i in group]
+            for (p, i), vec in zip(group, embedder.passages(texts)):
+                p.vectors[i] = vec
+            bar.update(len(group))
+            report("embedding", start + len(group), len(todo))
+    return len(todo), dim
 
-    manifest = Manifest(
-        model=settings.model,
-        dim=embedder.dim,
-        chunker=settings.chunker_signature(),
-        files={d.meta.file: d.sha256 for d in docs} | {s.file: "" for s in skipped},
-        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        build_seconds=0.0,
-        documents=len(docs),
-        chunks=len(chunks),
-        skipped=[asdict(s) for s in skipped],
+
+def build_index(
+    settings: Settings, *, force: bool = False, progress: bool = True, on_progress: Progress | None = None
+) -> BuildSummary:
+    """Bring the index up to date with the corpus; ``force`` reads and chunks every file again (vectors are still
+    re-used for identical text, which gives identical vectors). Returns what was done."""
+    report = on_progress or (lambda stage, done, total: None)
+    with build_lock(settings.index_dir):
+        if not force and stale_reason(settings) is None:
+            m = read_manifest(settings.index_dir)
+            return BuildSummary(m.documents, m.chunks, 0, 0.0, [], rebuilt=False)
+        t0 = time.perf_counter()
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        old = previous_index(settings)
+        kept = _kept_parts(old, settings) if old and not force else {}  # force: every file is read again
+        previous = old.records if old else {}
+
+        files = corpus_files(settings.corpus_dir)
+        parts: dict[str, _Part] = {}
+        skipped: list[Skipped] = []
+        hashes: dict[str, str] = {}
+        added, updated = [], []
+        for n, path in enumerate(files, 1):
+            sha = hashes[path.name] = file_sha256(path)
+            if path.name in kept and kept[path.name].record.sha256 == sha:
+                parts[path.name] = kept[path.name]
+            else:
+                try:
+                    parts[path.name] = _read_part(path, sha, previous.get(path.name), settings, now)
+                except IngestError as exc:
+                    log.warning("skipped %s", exc)
+                    skipped.append(Skipped(path.name, exc.reason, exc.reason_zh))
+                    continue
+                (updated if path.name in previous else added).append(path.name)
+            report("reading", n, len(files))
+        removed = sorted(set(previous) - set(parts))
+
+        cache = {}
+        if old is not None:
+            matrix = old.vector_matrix()
+            cache = {key: matrix[i] for i, key in enumerate(old.embed_keys) if key}
+        fresh = [p for p in parts.values() if p.vectors is None]
+        dim = old.manifest.dim if old else None
+        embedded, dim = _embed(fresh, cache, dim, settings, progress=progress, report=report)
+
+        report("writing", 0, 1)
+        chunks, vectors, keys = [], [], []
+        for name in sorted(parts):  # file order, as a full build has it, so both give the same chunk ids
+            p = parts[name]
+            for c, vec, key in zip(p.chunks, p.vectors, p.keys):
+                c.chunk_id = len(chunks)
+                chunks.append(c)
+                vectors.append(vec)
+                keys.append(key)
+        matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dim), dtype=np.float32)
+        terms = sorted({t for p in parts.values() for t in p.record.terms})
+        lexical = LexicalIndex.build([c.embed_text(settings.lexical_context) for c in chunks], terms)
+        manifest = Manifest(
+            model=settings.model,
+            dim=dim,
+            chunker=settings.chunker_signature(),
+            files=hashes,  # skipped files keep their hash: an unchanged broken file does not force endless rebuilds
+            built_at=now,
+            build_seconds=round(time.perf_counter() - t0, 2),
+            documents=len(parts),
+            chunks=len(chunks),
+            skipped=[asdict(s) for s in skipped],
+        )
+        records = {name: parts[name].record for name in sorted(parts)}
+        write_index(settings.index_dir, manifest, matrix, chunks, records, keys, lexical, settings.ann_threshold)
+        report("writing", 1, 1)
+    summary = BuildSummary(
+        len(parts), len(chunks), embedded, time.perf_counter() - t0, skipped, True, added, updated, removed
     )
-    # a skipped file keeps its real hash so an unchanged broken file does not force endless rebuilds
-    manifest.files.update({s.file: file_sha256(settings.corpus_dir / s.file) for s in skipped})
-    manifest.build_seconds = round(time.perf_counter() - t0, 2)
-    lexical = LexicalIndex.build([c.embed_text(settings.lexical_context) for c in chunks], corpus_terms(docs, chunks))
-    metas = {d.doc_id: d.meta for d in docs}
-    write_index(settings.index_dir, manifest, vectors, chunks, metas, keys, lexical, settings.ann_threshold)
-    summary = BuildSummary(len(docs), len(chunks), len(todo), time.perf_counter() - t0, skipped)
     log.info(summary.line())
     return summary

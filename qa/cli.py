@@ -1,4 +1,4 @@
-"""`policyqa` command line: build, ask, serve, list, convert-model."""
+"""`policyqa` command line: build, add, remove, list, ask, eval, serve, feedback, convert-model."""
 
 from __future__ import annotations
 
@@ -191,7 +191,7 @@ def feedback_export(ctx: click.Context, out_path: Path | None):
 @main.command("list")
 @click.pass_context
 def list_documents(ctx: click.Context):
-    """List the indexed documents with their metadata."""
+    """List the indexed documents: file, title, issuer, date, 文号, chunks, when added."""
     from collections import Counter
 
     from .index import IndexUnavailable, load_index
@@ -201,10 +201,47 @@ def list_documents(ctx: click.Context):
     except IndexUnavailable as exc:
         _fail(exc.message_zh)
     counts = Counter(c.doc_id for c in index.chunks)
-    for doc_id, m in index.docs.items():
-        fields = (m.file, m.title, m.issuer or "-", m.date or "-", m.doc_no or "-", f"{counts[doc_id]} chunks")
-        click.echo("\t".join(fields))
-    click.echo(f"built {index.manifest.built_at} with {index.manifest.model}", err=True)
+    click.echo("\t".join(("file", "title", "issuer", "date", "doc_no", "chunks", "added", "updated")))
+    for doc_id, r in index.records.items():
+        m = r.meta
+        row = (m.file, m.title, m.issuer or "-", m.date or "-", m.doc_no or "-", str(counts[doc_id]))
+        click.echo("\t".join((*row, r.added_at, r.updated_at)))
+    for s in index.manifest.skipped:
+        click.echo(f"已跳过 {s['file']}：{s['reason_zh']}", err=True)
+    click.echo(f"{len(index.records)} documents, built {index.manifest.built_at} with {index.manifest.model}", err=True)
+
+
+def _report(results, summary) -> None:
+    """Per-file outcome, then the build line; exit 1 if any file failed, so scripts notice."""
+    for r in results:
+        if r.ok:
+            click.echo(f"✓ {r.file}" + (f"  {r.title}" if r.title else ""))
+        else:
+            click.echo(f"✗ {r.file}：{r.error_zh}", err=True)
+    if summary is not None:
+        click.echo(summary.line())
+    if not all(r.ok for r in results):
+        sys.exit(1)
+
+
+@main.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.pass_context
+def add(ctx: click.Context, files: tuple[Path, ...]):
+    """Add FILES to the corpus (a file of the same name is replaced) and update the index; only they are embedded."""
+    from .documents import add_files
+
+    _report(*add_files(_settings(ctx), list(files)))
+
+
+@main.command("remove")
+@click.argument("docs", nargs=-1, required=True)
+@click.pass_context
+def remove(ctx: click.Context, docs: tuple[str, ...]):
+    """Remove DOCS (file names as `policyqa list` shows them) from the corpus folder and the index."""
+    from .documents import remove_documents
+
+    _report(*remove_documents(_settings(ctx), list(docs)))
 
 
 @main.command("convert-model")

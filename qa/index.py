@@ -24,7 +24,7 @@ from .schema import Chunk, DocMeta
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: per-document records (hash, added/updated time, keyword terms) for incremental builds
 FILES = ("vectors.faiss", "chunks.jsonl", "documents.json")
 
 
@@ -52,14 +52,33 @@ class Manifest:
 
 
 @dataclass
+class DocRecord:
+    """What the index keeps of a document so that an unchanged file is never read, chunked or embedded again."""
+
+    meta: DocMeta
+    sha256: str  # of the file and its sidecar, as file_sha256 computes it
+    added_at: str  # ISO time the document first entered the index
+    updated_at: str  # ISO time its current content was indexed
+    terms: list[str] = field(default_factory=list)  # names it adds to the keyword tokenizer's dictionary
+
+    @classmethod
+    def from_dict(cls, d: dict) -> DocRecord:
+        return cls(**{**d, "meta": DocMeta(**d["meta"])})
+
+
+@dataclass
 class Index:
     manifest: Manifest
     vectors: faiss.Index
     chunks: list[Chunk]
-    docs: dict[str, DocMeta]
+    records: dict[str, DocRecord]
     path: Path
     embed_keys: list[str] = field(default_factory=list)  # hash of the text each vector was computed from
     lexical: LexicalIndex | None = None
+    docs: dict[str, DocMeta] = field(init=False)
+
+    def __post_init__(self):
+        self.docs = {doc_id: r.meta for doc_id, r in self.records.items()}
 
     def search(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk position, cosine) pairs, best first."""
@@ -103,7 +122,7 @@ def write_index(
     manifest: Manifest,
     vectors: np.ndarray,
     chunks: list[Chunk],
-    docs: dict[str, DocMeta],
+    records: dict[str, DocRecord],
     embed_keys: list[str] | None = None,
     lexical: LexicalIndex | None = None,
     ann_threshold: int = 100_000,
@@ -120,7 +139,7 @@ def write_index(
             key = {"embed_key": embed_keys[i]} if embed_keys else {}
             f.write(json.dumps({**c.to_dict(), **key}, ensure_ascii=False) + "\n")
     (tmp / "documents.json").write_text(
-        json.dumps({k: asdict(v) for k, v in docs.items()}, ensure_ascii=False, indent=1), encoding="utf-8"
+        json.dumps({k: asdict(v) for k, v in records.items()}, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     if lexical is not None:
         lexical.save(tmp / "lexical")
@@ -189,10 +208,11 @@ def load_index(index_dir: Path) -> Index:
             rows = [json.loads(line) for line in f]
         embed_keys = [row.pop("embed_key", "") for row in rows]
         chunks = [Chunk.from_dict(row) for row in rows]
-        docs = {k: DocMeta(**v) for k, v in json.loads((path / "documents.json").read_text(encoding="utf-8")).items()}
+        stored = json.loads((path / "documents.json").read_text(encoding="utf-8"))
+        records = {k: DocRecord.from_dict(v) for k, v in stored.items()}
         if vectors.ntotal != len(chunks) or vectors.d != manifest.dim or len(chunks) != manifest.chunks:
             raise ValueError("vector count or dimension does not match the chunk store")
-        if any(c.doc_id not in docs for c in chunks):
+        if any(c.doc_id not in records for c in chunks):
             raise ValueError("a chunk names an unknown document")
         lexical = LexicalIndex.load(path / "lexical", len(chunks)) if (path / "lexical").is_dir() else None
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
@@ -200,4 +220,4 @@ def load_index(index_dir: Path) -> Index:
             f"index at {path} is damaged ({exc}): {rebuild_en}", f"索引文件已损坏或不完整，{rebuild_zh}。"
         ) from exc
     log.info("loaded index %s (%d chunks) in %.2fs", path.name, len(chunks), time.perf_counter() - t0)
-    return Index(manifest, vectors, chunks, docs, path, embed_keys, lexical)
+    return Index(manifest, vectors, chunks, records, path, embed_keys, lexical)

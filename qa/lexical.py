@@ -11,7 +11,6 @@ import json
 import logging
 import re
 import threading
-from collections import Counter
 from pathlib import Path
 
 import bm25s
@@ -72,22 +71,28 @@ def bigrams(text: str) -> list[str]:
     return [a + b for a, b in itertools.pairwise(chars)] or chars
 
 
-def corpus_terms(docs: list[Document], chunks: list[Chunk]) -> list[str]:
-    """Names worth keeping whole: responsibility-table units, quoted programme names, 区X局-style bodies."""
-    found: Counter[str] = Counter()
+def document_terms(doc: Document, chunks: list[Chunk]) -> list[str]:
+    """Names worth keeping whole: responsibility-table units, quoted programme names, 区X局-style bodies.
+
+    Kept per document, so an incremental build can form the corpus dictionary without re-reading unchanged files.
+    """
+    found: set[str] = set()
     for c in chunks:
         for key in ("牵头单位", "责任单位"):
             for unit in re.split(r"[、，,；;\s]+", c.fields.get(key, "")):
                 if 2 <= len(unit) <= 14 and TABLE_UNIT_RE.fullmatch(unit):
-                    found[unit] += 1
-    for d in docs:
-        for m in QUOTED_RE.finditer(d.text):
-            name = m.group(1).strip()
-            if not re.search(r"[，,。；：:]", name):
-                found[name] += 1
-        for m in UNIT_RE.finditer(d.text):
-            found[m.group(0)] += 1
+                    found.add(unit)
+    for m in QUOTED_RE.finditer(doc.text):
+        name = m.group(1).strip()
+        if not re.search(r"[，,。；：:]", name):
+            found.add(name)
+    found.update(m.group(0) for m in UNIT_RE.finditer(doc.text))
     return sorted(t for t in found if len(t) >= 2 and re.fullmatch(r"[\u4e00-\u9fa5A-Za-z0-9·+]+", t))
+
+
+def corpus_terms(docs: list[Document], chunks: list[Chunk]) -> list[str]:
+    """The tokenizer dictionary of a whole corpus: the union of its documents' terms."""
+    return sorted({t for d in docs for t in document_terms(d, [c for c in chunks if c.doc_id == d.doc_id])})
 
 
 class LexicalIndex:

@@ -68,16 +68,22 @@ def run(clients: int = 20, seconds: float = 30.0, workers: int = 1) -> dict:
     base = f"http://127.0.0.1:{port}"
     # one address sends all the traffic here, so the per-client rate limit is switched off for this run
     env = {**os.environ, "POLICYQA_RATE_LIMIT_PER_MINUTE": "0"}
-    server = subprocess.Popen([sys.executable, "-m", "qa", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "qa", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_ready(base)
         questions = [it.question for it in load_gold(DEFAULT_GOLD)]
         results: list[tuple[float, int]] = []
         lock = threading.Lock()
         start = time.time()
-        threads = [threading.Thread(target=client, args=(base, questions, start + seconds, i, results, lock))
-                   for i in range(clients)]
+        threads = [
+            threading.Thread(target=client, args=(base, questions, start + seconds, i, results, lock))
+            for i in range(clients)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -88,8 +94,11 @@ def run(clients: int = 20, seconds: float = 30.0, workers: int = 1) -> dict:
         server.wait(timeout=30)
     lat = np.array([r[0] for r in results if r[1] == 200])
     return {
-        "clients": clients, "seconds": round(elapsed, 1), "requests": len(results),
-        "requests_per_s": round(len(results) / elapsed, 1), "errors": sum(r[1] != 200 for r in results),
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "requests": len(results),
+        "requests_per_s": round(len(results) / elapsed, 1),
+        "errors": sum(r[1] != 200 for r in results),
         "p50_ms": round(float(np.percentile(lat, 50)), 1) if len(lat) else None,
         "p95_ms": round(float(np.percentile(lat, 95)), 1) if len(lat) else None,
         "p99_ms": round(float(np.percentile(lat, 99)), 1) if len(lat) else None,

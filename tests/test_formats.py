@@ -157,3 +157,54 @@ def test_a_mixed_folder_reads_every_good_file_and_reports_each_broken_one(tmp_pa
     assert sorted(d.doc_id for d in docs) == ["咸安.docx", "广东.txt", "湖北.html", "湖南.pdf"]
     assert sorted(s.file for s in skipped) == ["corrupt.docx", "scanned.pdf", "table.xlsx"]
     assert all(s.reason_zh for s in skipped)
+
+
+MIXED = {"咸安": "docx", "湖南": "pdf", "湖北": "pdf", "中国科协": "html", "广东": "gbk"}
+
+
+@pytest.fixture(scope="module")
+def mixed_settings(built_settings, tmp_path_factory):
+    """The five documents as offices keep them: Word, PDF, a web page and old GBK text; plus two broken files."""
+    root = tmp_path_factory.mktemp("mixed")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for prefix, fmt in MIXED.items():
+        src = original(prefix)
+        raw = src.read_text(encoding="utf-8")
+        if fmt == "gbk":
+            write_gbk(raw, corpus / src.name)
+        elif fmt == "html":
+            meta = read_document(src).meta
+            write_html(raw, corpus / f"{src.stem}.html", meta.title, meta.issuer, meta.date)
+        else:
+            WRITERS[fmt](raw, corpus / f"{src.stem}.{fmt}")
+    BROKEN["scanned.pdf"][0](corpus / "scanned.pdf")
+    BROKEN["corrupt.docx"][0](corpus / "corrupt.docx")
+    return built_settings.model_copy(update={"corpus_dir": corpus, "index_dir": root / "index"})
+
+
+@pytest.mark.slow
+def test_mixed_formats_answer_the_gold_set_like_the_originals(built_settings, mixed_settings):
+    from qa.build import build_index
+    from qa.evaluate import DEFAULT_GOLD, load_gold, metrics, run_config
+
+    summary = build_index(mixed_settings, progress=False)
+    assert summary.documents == 5 and sorted(s.file for s in summary.skipped) == ["corrupt.docx", "scanned.pdf"]
+    items = load_gold(DEFAULT_GOLD)
+    txt = run_config("txt", built_settings, items, 5, progress=False)
+    mixed = run_config("mixed", mixed_settings, items, 5, progress=False)
+    a, b = metrics(txt), metrics(mixed)
+    print(
+        f"\ntxt   hit@1 {a['hit@1']:.3f} hit@5 {a['hit@5']:.3f} MRR {a['mrr']:.3f} no-answer F1 {a['no_answer_f1']:.3f}"
+    )
+    print(
+        f"mixed hit@1 {b['hit@1']:.3f} hit@5 {b['hit@5']:.3f} MRR {b['mrr']:.3f} no-answer F1 {b['no_answer_f1']:.3f}"
+    )
+    same_top = sum(
+        (bool(x.passages and y.passages) and fold(x.passages[0]["text"]) == fold(y.passages[0]["text"]))
+        or (not x.passages and not y.passages)
+        for x, y in zip(txt.results, mixed.results)
+    ) / len(items)
+    print(f"same first passage for {same_top:.1%} of {len(items)} questions")
+    assert b["hit@1"] >= a["hit@1"] - 0.03 and b["hit@5"] >= a["hit@5"] - 0.03
+    assert same_top >= 0.9

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from qa.build import stale_reason
-from qa.index import IndexUnavailable, Manifest, current_path, load_index, write_index
+from qa.index import DocRecord, IndexUnavailable, Manifest, current_path, load_index, write_index
 from qa.schema import Chunk, DocMeta
 from qa.settings import Settings
 
@@ -19,7 +19,8 @@ def _tiny_index(index_dir, n=4, dim=8, seed=0):
     manifest = Manifest(
         model="m", dim=dim, chunker={}, files={"d.txt": "x"}, built_at="t", build_seconds=0.0, documents=1, chunks=n
     )
-    write_index(index_dir, manifest, vecs, chunks, {"d": DocMeta(title="标题", file="d.txt")})
+    record = DocRecord(DocMeta(title="标题", file="d.txt"), "sha", "2026-01-01T00:00:00", "2026-01-01T00:00:00")
+    write_index(index_dir, manifest, vecs, chunks, {"d": record})
     return vecs, chunks
 
 
