@@ -60,6 +60,19 @@ class BuildSummary:
             s += "; skipped " + ", ".join(f"{x.file} ({x.reason})" for x in self.skipped)
         return s
 
+    def line_zh(self) -> str:
+        """The same for the admin page's users."""
+        if not self.rebuilt:
+            return f"索引已是最新：{self.documents} 个文件，{self.chunks} 个段落"
+        changes = "，".join(
+            f"{what} {len(names)} 个"
+            for what, names in (("新增", self.added), ("更新", self.updated), ("删除", self.removed))
+            if names
+        )
+        s = f"索引已更新：{self.documents} 个文件（{changes or '无变化'}），{self.chunks} 个段落"
+        s += f"（新计算 {self.embedded} 个，沿用 {self.chunks - self.embedded} 个），用时 {self.seconds:.1f} 秒"
+        return s + (f"；跳过 {len(self.skipped)} 个无法读取的文件" if self.skipped else "")
+
 
 @dataclass
 class _Part:

@@ -274,4 +274,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None):
     base = f"http://{host}:{port}"
     click.echo(f"政策问答 running:\n  chat page    {base}/\n  JSON API     {base}/api/ask  (docs {base}/docs)")
     click.echo(f'  widget demo  {base}/widget-demo  (embed: <script src="{base}/widget.js" defer></script>)')
+    if settings.admin_token:
+        click.echo(f"  admin        {base}/admin  (token from POLICYQA_ADMIN_TOKEN)")
+    else:
+        click.echo("  admin        off (set POLICYQA_ADMIN_TOKEN to enable uploads)")
     uvicorn.run(app, host=host, port=port, log_level="warning")

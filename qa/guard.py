@@ -45,18 +45,68 @@ class TokenBucket:
             return (1 - tokens) / self.rate
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over the limit with 413: by the declared Content-Length at once, and by counting what actually
+    arrives (a chunked upload declares nothing). Paths may have their own limit (uploads are larger than questions)."""
+
+    def __init__(self, app, *, max_body: int, path_limits: dict[str, int] | None = None):
+        self.app, self.max_body, self.path_limits = app, max_body, path_limits or {}
+
+    def limit_for(self, path: str) -> int:
+        return next((n for prefix, n in self.path_limits.items() if path.startswith(prefix)), self.max_body)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        limit = self.limit_for(scope["path"])
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            return await _too_large(scope, receive, send)
+        seen, started = 0, False
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge
+            return message
+
+        async def tracked_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked_send)
+        except BodyTooLarge:
+            if not started:
+                await _too_large(scope, receive, send)
+
+
+def _too_large_inside(exc: BaseException) -> bool:
+    """BodyTooLarge, also when anyio's task groups wrapped it in an ExceptionGroup on its way out."""
+    if isinstance(exc, BaseExceptionGroup):
+        return exc.subgroup(BodyTooLarge) is not None
+    return isinstance(exc, BodyTooLarge)
+
+
+async def _too_large(scope, receive, send):
+    await JSONResponse({"error": "请求内容过大。"}, status_code=413)(scope, receive, send)
+
+
 class GuardMiddleware(BaseHTTPMiddleware):
-    def __init__(self, app, *, per_minute: int, burst: int, max_body: int, limited_paths: tuple[str, ...]):
+    def __init__(self, app, *, per_minute: int, burst: int, limited_paths: tuple[str, ...]):
         super().__init__(app)
         self.bucket = TokenBucket(per_minute, burst) if per_minute > 0 else None
-        self.max_body, self.limited = max_body, limited_paths
+        self.limited = limited_paths
 
     async def dispatch(self, request: Request, call_next):
-        if request.method == "POST":
-            size = request.headers.get("content-length")
-            if size is not None and (not size.isdigit() or int(size) > self.max_body):
-                return JSONResponse({"error": "请求内容过大。"}, status_code=413)
-        if self.bucket is not None and request.url.path in self.limited:
+        if self.bucket is not None and request.url.path.startswith(self.limited):
             client = request.client.host if request.client else "unknown"
             wait = self.bucket.take(client)
             if wait > 0:
@@ -67,9 +117,12 @@ class GuardMiddleware(BaseHTTPMiddleware):
                 )
         try:
             response = await call_next(request)
-        except Exception:  # the trace goes to the log, never to the client
-            log.exception("unhandled error on %s %s", request.method, request.url.path)
-            response = JSONResponse({"error": "服务器内部错误，请稍后再试。"}, status_code=500)
+        except Exception as exc:  # the trace goes to the log, never to the client
+            if _too_large_inside(exc):
+                response = JSONResponse({"error": "请求内容过大。"}, status_code=413)
+            else:
+                log.exception("unhandled error on %s %s", request.method, request.url.path)
+                response = JSONResponse({"error": "服务器内部错误，请稍后再试。"}, status_code=500)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(64_000, ge=1024, description="largest request body the API accepts")
     max_question_chars: int = Field(500, ge=10, description="longest question accepted")
     feedback_db: Path = Field(PROJECT_ROOT / "data" / "feedback.db", description="SQLite file of 👍/👎 feedback")
+    admin_token: SecretStr | None = Field(
+        None, description="token for the admin page and document API (POLICYQA_ADMIN_TOKEN); none = admin off"
+    )
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="largest upload (per request) accepted")
+    max_upload_files: int = Field(20, ge=1, description="most files in one upload")
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed to call /api from other sites (the widget); none by default"
     )

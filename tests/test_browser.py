@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,15 +21,14 @@ OUT = PROJECT_ROOT / "test-output"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="module")
-def server(web_service):
+@contextmanager
+def serving(app):
+    """The app on a free port of 127.0.0.1 in a background thread, stopped afterwards."""
     import uvicorn
 
-    from app import create_app
     from qa.load import free_port
 
     port = free_port()
-    app = create_app(web_service.settings, web_service)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -39,6 +39,14 @@ def server(web_service):
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(web_service):
+    from app import create_app
+
+    with serving(create_app(web_service.settings, web_service)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +144,51 @@ def test_chat_page_answers_with_highlighted_citation(server, browser):
     page.get_by_text("牵头单位：区农业农村局").first.wait_for(timeout=30_000)
     page.screenshot(path=str(OUT / "chat.png"), full_page=True)
     assert Path(OUT / "chat.png").stat().st_size > 10_000
+
+
+def test_admin_page_uploads_with_progress_and_lists_the_new_document(built_settings, browser, tmp_path):
+    """The admin page behind its token: upload a Word file and a broken PDF, watch the progress, see each result."""
+    from app import create_app
+    from qa.settings import Settings
+
+    from .make_formats import write_docx
+
+    shutil.copytree(built_settings.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(built_settings.index_dir, tmp_path / "index")
+    settings = Settings(
+        **{
+            **built_settings.model_dump(),
+            "corpus_dir": tmp_path / "corpus",
+            "index_dir": tmp_path / "index",
+            "feedback_db": tmp_path / "fb.db",
+            "admin_token": "browser-token-1",
+        }
+    )
+    docx = write_docx(
+        "某市科协2026年科普月活动方案\n\n一、活动时间\n\n2026年5月举办科普月，开展活动不少于200场。",
+        tmp_path / "科普月.docx",
+    )
+    broken = tmp_path / "扫描件.pdf"
+    broken.write_bytes(b"%PDF-1.4 broken")
+    with serving(create_app(settings)) as url:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(f"{url}/admin")
+        page.fill("#token", "wrong")
+        page.click("#login")
+        page.locator("#login-msg.err").wait_for(timeout=10_000)
+        assert "管理口令不正确" in page.inner_text("#login-msg") and page.locator("#panel").is_hidden()
+        page.fill("#token", "browser-token-1")
+        page.click("#login")
+        page.locator("#docs tr").first.wait_for(timeout=10_000)
+        assert page.locator("#docs tr").count() == 5
+        page.set_input_files("#files", [str(docx), str(broken)])
+        page.click("#upload")
+        page.locator("#progress-box").wait_for(state="visible", timeout=10_000)
+        page.wait_for_function("() => document.querySelector('#stage').textContent.startsWith('完成')", timeout=90_000)
+        results = page.inner_text("#results")
+        assert "✓ 科普月.docx" in results and "✗ 扫描件.pdf：PDF 文件已损坏" in results
+        assert page.locator("#docs tr").count() == 6 and "某市科协2026年科普月活动方案" in page.inner_text("#docs")
+        page.screenshot(path=str(OUT / "admin.png"), full_page=True)
+        assert (
+            page.evaluate("document.cookie") == "" and page.evaluate("localStorage.length + sessionStorage.length") == 0
+        )

@@ -1,0 +1,152 @@
+"""Document administration behind a token: uploads and removals run as jobs, one at a time, with progress.
+
+A job changes the corpus folder and builds the index incrementally (qa.documents); the server then picks up the new
+index version on its next request (Service.assistant in app.py), without a restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import queue
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .build import build_index
+from .documents import FileResult, place_file, remove_documents
+from .formats import SUPPORTED
+from .settings import Settings
+
+log = logging.getLogger("policyqa.admin")
+
+STAGES_ZH = {"queued": "排队中", "reading": "读取文件", "embedding": "计算向量", "writing": "写入索引"}
+
+
+def token_matches(configured: str | None, given: str | None) -> bool:
+    """Constant-time comparison (no timing hint of how much of a guess was right); no token configured → no match."""
+    if not configured or not given:
+        return False
+    return hmac.compare_digest(configured.encode("utf-8"), given.encode("utf-8"))
+
+
+def bearer(header: str | None) -> str | None:
+    if header and header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return None
+
+
+def stored_name(data: bytes, upload_name: str) -> str:
+    """The corpus file name of an upload: made from its content, never from the name the client sent (only the
+    lower-cased type suffix is kept). The same content uploaded twice is one document."""
+    suffix = Path(upload_name.replace("\\", "/")).suffix.lower()
+    return f"upload-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+
+
+def upload_problem(upload_name: str, size: int, limit: int) -> str | None:
+    """Why an upload is refused before it is read, in Chinese, or None."""
+    suffix = Path((upload_name or "").replace("\\", "/")).suffix.lower()
+    if suffix not in SUPPORTED:
+        return f"不支持的文件类型：{suffix or '无扩展名'}（支持 {' '.join(SUPPORTED)}）"
+    if size > limit:
+        return f"文件太大（超过 {limit // (1024 * 1024)} MB 的上限）"
+    if size == 0:
+        return "文件内容为空"
+    return None
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str  # "upload" or "remove"
+    status: str = "queued"  # queued → running → done | failed
+    stage: str = "queued"
+    done: int = 0
+    total: int = 0
+    files: list[dict] = field(default_factory=list)  # one FileResult-like dict per file, in the order sent
+    summary: str = ""
+    error_zh: str | None = None
+    created: float = field(default_factory=time.time)
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "stage_zh": STAGES_ZH.get(self.stage, self.stage)}
+
+
+def _result(upload_name: str, r: FileResult) -> dict:
+    return {"file": upload_name, "doc_id": r.doc_id, "title": r.title, "ok": r.ok, "error": r.error_zh}
+
+
+class Jobs:
+    """A single worker thread: index changes are serialised (the build lock would serialise them anyway)."""
+
+    KEEP = 200
+
+    def __init__(self, settings: Settings, on_change: Callable[[], None]):
+        self.settings, self.on_change = settings, on_change
+        self.jobs: dict[str, Job] = {}
+        self._queue: queue.Queue[tuple[Job, Callable[[Job], None]]] = queue.Queue()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._work, name="policyqa-jobs", daemon=True).start()
+
+    def get(self, job_id: str) -> Job | None:
+        return self.jobs.get(job_id)
+
+    def submit(self, kind: str, run: Callable[[Job], None], files: list[dict] | None = None) -> Job:
+        job = Job(uuid.uuid4().hex[:12], kind, files=files or [])
+        with self._lock:
+            self.jobs[job.id] = job
+            for old in sorted(self.jobs.values(), key=lambda j: j.created)[: max(0, len(self.jobs) - self.KEEP)]:
+                self.jobs.pop(old.id, None)
+        self._queue.put((job, run))
+        return job
+
+    def _work(self) -> None:
+        while True:
+            job, run = self._queue.get()
+            job.status = "running"
+            try:
+                run(job)
+                self.on_change()  # the server answers from the new index before the job says it is done
+                job.status, job.stage = "done", "done"
+            except Exception as exc:  # the job fails; the server and the previous index stay up
+                log.exception("job %s (%s) failed", job.id, job.kind)
+                job.status, job.error_zh = "failed", f"处理失败：{type(exc).__name__}"
+
+    def progress(self, job: Job) -> Callable[[str, int, int], None]:
+        def report(stage: str, done: int, total: int) -> None:
+            job.stage, job.done, job.total = stage, done, total
+
+        return report
+
+    def upload(self, staged: list[tuple[int, Path, str]], early: list[dict]) -> Job:
+        """Index staged files: (position in the request, staged path, stored name). ``early`` holds every file's
+        result so far, in request order; refused files already carry their reason."""
+
+        def run(job: Job) -> None:
+            try:
+                placed = 0
+                for pos, path, name in staged:
+                    r = place_file(self.settings, path, name)
+                    job.files[pos] = _result(job.files[pos]["file"], r)
+                    placed += r.ok
+                if placed:
+                    summary = build_index(self.settings, progress=False, on_progress=self.progress(job))
+                    job.summary = summary.line_zh()
+            finally:
+                for _, path, _ in staged:
+                    shutil.rmtree(path.parent, ignore_errors=True)
+
+        return self.submit("upload", run, early)
+
+    def remove(self, doc_ids: list[str]) -> Job:
+        def run(job: Job) -> None:
+            results, summary = remove_documents(self.settings, doc_ids, progress=False)
+            job.files = [_result(ref, r) for ref, r in zip(doc_ids, results)]
+            job.summary = summary.line_zh() if summary else ""
+
+        return self.submit("remove", run, [{"file": d, "ok": None} for d in doc_ids])
