@@ -298,7 +298,7 @@ def add_admin_routes(api: FastAPI, service: Service) -> None:
         if not staged:
             shutil.rmtree(staging, ignore_errors=True)
             return JSONResponse({"error": "没有可以处理的文件。", "files": early}, status_code=400)
-        job = jobs.upload(staged, early)
+        job = jobs.upload(staging, staged, early)
         return job.to_dict()
 
     @api.delete("/api/documents/{doc_id}", status_code=202)

@@ -123,9 +123,10 @@ class Jobs:
 
         return report
 
-    def upload(self, staged: list[tuple[int, Path, str]], early: list[dict]) -> Job:
-        """Index staged files: (position in the request, staged path, stored name). ``early`` holds every file's
-        result so far, in request order; refused files already carry their reason."""
+    def upload(self, staging: Path, staged: list[tuple[int, Path, str]], early: list[dict]) -> Job:
+        """Index staged files: (position in the request, staged path, stored name), all inside ``staging``, which
+        is removed afterwards. ``early`` holds every file's result so far, in request order; refused files already
+        carry their reason."""
 
         def run(job: Job) -> None:
             try:
@@ -138,8 +139,7 @@ class Jobs:
                     summary = build_index(self.settings, progress=False, on_progress=self.progress(job))
                     job.summary = summary.line_zh()
             finally:
-                for _, path, _ in staged:
-                    shutil.rmtree(path.parent, ignore_errors=True)
+                shutil.rmtree(staging, ignore_errors=True)
 
         return self.submit("upload", run, early)
 

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,6 +65,41 @@ def build_run(settings: Settings, label: str) -> dict:
         "docs_per_s": r["documents"] / r["seconds"],
         "chunks_per_s": r["chunks"] / r["seconds"],
         "peak_rss_mb": peak,
+    }
+
+
+def incremental_run(settings: Settings) -> dict:
+    """Changes to a built index, in this process (model loaded): add one new document, check an unchanged corpus,
+    remove the document. The new document is a corpus file with its digits shifted and its commas half-width, so
+    (nearly) every chunk is new text; a chunk with neither keeps its vector by text hash, as in real use."""
+    from .build import build_index
+    from .documents import add_files, remove_documents
+    from .ingest import corpus_files
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        shutil.copytree(settings.corpus_dir, root / "corpus")
+        shutil.copytree(settings.index_dir, root / "index")
+        s = settings.model_copy(update={"corpus_dir": root / "corpus", "index_dir": root / "index"})
+        src = corpus_files(s.corpus_dir)[0]
+        new = root / f"bench-new{src.suffix}"
+        new.write_text(src.read_text(encoding="utf-8").translate(str.maketrans("0123456789，", "1234567890,")))
+        t = time.perf_counter()
+        _, added = add_files(s, [new], progress=False)
+        add_s = time.perf_counter() - t
+        t = time.perf_counter()
+        build_index(s, progress=False)
+        check_s = time.perf_counter() - t
+        t = time.perf_counter()
+        _, removed = remove_documents(s, [new.name], progress=False)
+        remove_s = time.perf_counter() - t
+    return {
+        "add_s": add_s,
+        "add_embedded": added.embedded,
+        "add_chunks_total": added.chunks,
+        "up_to_date_check_s": check_s,
+        "remove_s": remove_s,
+        "remove_embedded": removed.embedded,
     }
 
 
@@ -267,6 +303,8 @@ def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
 
     texts = [c.text for c in load_index(base.index_dir).chunks]
     throughput = embedding_throughput(base, texts)
+    print("incremental …", flush=True)
+    incremental = incremental_run(base)
     print("queries …", flush=True)
     queries = [query_run(s, name, questions) for name, s in configs]
     rss = serving_rss(base)
@@ -282,6 +320,7 @@ def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
         "embedding": throughput,
         "queries": queries,
         "serving_rss_mb": rss,
+        "incremental": incremental,
         "scale": scale,
         "named_configs": list(NAMED_CONFIGS),
     }
@@ -295,6 +334,12 @@ def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
             ["config", "documents", "chunks", "build_s", "process_s", "docs_per_s", "chunks_per_s", "peak_rss_mb"],
         ),
         f"Embedding throughput: {throughput['texts_per_s']:.1f} chunks/s ({throughput['chars_per_s']:.0f} chars/s).",
+        "## Incremental changes (in process, model loaded)",
+        f"Add one new document ({incremental['add_embedded']} chunks embedded of {incremental['add_chunks_total']}): "
+        f"{incremental['add_s']:.2f} s (×{incremental['add_s'] / builds[0]['build_s']:.2f} of a cold full build); "
+        f"unchanged corpus check: {incremental['up_to_date_check_s'] * 1000:.0f} ms; remove it "
+        f"({incremental['remove_embedded']} embedded): {incremental['remove_s']:.2f} s "
+        f"(×{incremental['remove_s'] / builds[0]['build_s']:.2f}).",
         "## Queries (warm, every gold question twice, query cache cleared)",
         _table(queries, ["config", "queries", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "cached_p50_ms"]),
         "Mean ms by stage:",

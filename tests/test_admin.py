@@ -144,7 +144,8 @@ def test_upload_indexes_in_a_job_and_the_server_answers_from_it_without_restart(
     assert job["files"][2]["ok"] is False and "PDF 文件已损坏" in job["files"][2]["error"]
     assert all(f["doc_id"].startswith("upload-") for f in ok)
     assert {p.name for p in settings.corpus_dir.iterdir() if p.name.startswith("upload-")} == {f["doc_id"] for f in ok}
-    assert not list(tmp_path.glob("大赛方案.docx.*")) and not (tmp_path.parent / "大赛方案.docx").exists()
+    assert not list((settings.corpus_dir / ".incoming").iterdir())  # staging cleaned up
+    assert not (tmp_path.parent / "大赛方案.docx").exists()
     assert "新增 2 个" in job["summary"] and stages & {"embedding", "writing", "reading", "queued"}
 
     assert client.get("/api/health").json()["documents"] == before + 2
