@@ -27,6 +27,7 @@ from qa.feedback import FeedbackStore
 from qa.guard import BodyLimitMiddleware, GuardMiddleware
 from qa.index import IndexUnavailable, current_path, load_index
 from qa.settings import Settings
+from qa.store import Stores
 from qa.web import EXAMPLES, AskRequest, AskResponse, ErrorResponse, FeedbackRequest, render_answer_html
 
 log = logging.getLogger("policyqa.app")
@@ -69,7 +70,7 @@ class Service:
         try:
             if self.qa is not None and self.qa.index.path == current_path(self.settings.index_dir):
                 return self.qa  # loaded while this thread waited
-            fresh = PolicyQA(self.settings, index=load_index(self.settings.index_dir))
+            fresh = PolicyQA(self.settings)
             self.qa, self.error_zh = fresh, None
             log.info("switched to index %s", fresh.index.path.name)
         except (IndexUnavailable, OSError) as exc:
@@ -256,7 +257,7 @@ def add_admin_routes(api: FastAPI, service: Service) -> None:
     async def documents(_: Admin):
         """Indexed documents with metadata, chunk counts and when each was added; files the last build skipped."""
         try:
-            index = await run_in_threadpool(load_index, settings.index_dir)
+            index = await run_in_threadpool(load_index, settings.index_dir, Stores(settings))
         except IndexUnavailable as exc:
             return {"documents": [], "skipped": [], "error": exc.message_zh}
         counts: dict[str, int] = {}

@@ -18,6 +18,7 @@ from .question import COLLOQUIAL, Question, analyse
 from .retrieve import Retriever
 from .schema import Answer
 from .settings import Settings
+from .store import Stores
 
 MAX_QUESTION_CHARS = 500
 QUESTION_MORPHEMES = re.compile(r"几|哪|谁|什么|多少|怎么|怎样|啥|时候|如何")
@@ -52,7 +53,7 @@ class PolicyQA:
 
     def __init__(self, settings: Settings | None = None, *, index: Index | None = None):
         self.settings = settings or Settings()
-        self.index = index or load_index(self.settings.index_dir)
+        self.index = index or load_index(self.settings.index_dir, Stores(self.settings))
         self.embedder = Embedder(self.settings)
         if self.embedder.dim != self.index.manifest.dim or self.index.manifest.model != self.settings.model:
             from .index import IndexUnavailable

@@ -26,6 +26,7 @@ from .ingest import IngestError, Skipped, corpus_files, file_sha256, read_docume
 from .lexical import LexicalIndex, document_terms
 from .schema import Chunk
 from .settings import Settings
+from .store import Stores
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ def stale_reason(settings: Settings) -> str | None:
         return "no index has been built"
     if manifest.format != FORMAT_VERSION:
         return f"index format {manifest.format} is older than {FORMAT_VERSION}"
+    if manifest.store != settings.vector_store:
+        return f"vector store changed ({manifest.store} → {settings.vector_store})"
     if manifest.model != settings.model:
         return f"model changed ({manifest.model} → {settings.model})"
     if manifest.chunker != settings.chunker_signature():
@@ -125,12 +128,13 @@ def embedding_texts(chunks: list[Chunk], settings: Settings) -> list[str]:
 
 
 def previous_index(settings: Settings) -> Index | None:
-    """The current index if its vectors can be re-used: same format and model, and loadable."""
+    """The current index if its vectors can be re-used: same format and model, and loadable. Its store may differ
+    from the configured one (it is opened by the kind its manifest names): moving to Milvus embeds nothing."""
     manifest = read_manifest(settings.index_dir)
     if manifest is None or manifest.model != settings.model or manifest.format != FORMAT_VERSION:
         return None
     try:
-        return load_index(settings.index_dir)
+        return load_index(settings.index_dir, Stores(settings))
     except IndexUnavailable as exc:
         log.warning("previous index not re-used: %s", exc)
         return None
@@ -261,7 +265,7 @@ def build_index(
             skipped=[asdict(s) for s in skipped],
         )
         records = {name: parts[name].record for name in sorted(parts)}
-        write_index(settings.index_dir, manifest, matrix, chunks, records, keys, lexical, settings.ann_threshold)
+        write_index(settings.index_dir, manifest, matrix, chunks, records, keys, lexical, Stores(settings))
         report("writing", 1, 1)
     summary = BuildSummary(
         len(parts), len(chunks), embedded, time.perf_counter() - t0, skipped, True, added, updated, removed

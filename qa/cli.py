@@ -195,9 +195,10 @@ def list_documents(ctx: click.Context):
     from collections import Counter
 
     from .index import IndexUnavailable, load_index
+    from .store import Stores
 
     try:
-        index = load_index(_settings(ctx).index_dir)
+        index = load_index(_settings(ctx).index_dir, Stores(_settings(ctx)))
     except IndexUnavailable as exc:
         _fail(exc.message_zh)
     counts = Counter(c.doc_id for c in index.chunks)

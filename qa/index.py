@@ -1,4 +1,5 @@
-"""The built index: FAISS vectors, chunk store and a manifest of how it was built, written atomically.
+"""The built index: dense vectors (FAISS or Milvus, qa/store), chunk store, keyword index and a manifest of how it
+was built, written atomically.
 
 Layout: ``index/CURRENT`` names the active version folder (``v-…``), replaced with one ``os.replace``; a build writes a
 new folder first, so a crash at any point leaves the previous index loadable.
@@ -16,16 +17,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from .lexical import LexicalIndex
 from .schema import Chunk, DocMeta
+from .store import StoreError, Stores, VectorStore
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4  # 4: per-document records (hash, added/updated time, keyword terms) for incremental builds
-FILES = ("vectors.faiss", "chunks.jsonl", "documents.json")
+FORMAT_VERSION = 5  # 4: per-document records for incremental builds; 5: vectors in a named store, ids beside them
+FILES = ("chunks.jsonl", "documents.json")  # and the store's own files, all listed in the manifest's checksums
 
 
 class IndexUnavailable(RuntimeError):
@@ -49,6 +50,7 @@ class Manifest:
     skipped: list[dict] = field(default_factory=list)
     checksums: dict[str, str] = field(default_factory=dict)  # index file -> sha256, to catch corruption
     format: int = FORMAT_VERSION
+    store: str = "faiss"  # which vector store holds the vectors
 
 
 @dataclass
@@ -69,7 +71,7 @@ class DocRecord:
 @dataclass
 class Index:
     manifest: Manifest
-    vectors: faiss.Index
+    vectors: VectorStore
     chunks: list[Chunk]
     records: dict[str, DocRecord]
     path: Path
@@ -81,15 +83,11 @@ class Index:
         self.docs = {doc_id: r.meta for doc_id, r in self.records.items()}
 
     def search(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(chunk position, cosine) pairs, best first."""
-        k = min(k, len(self.chunks))
-        if k <= 0:
-            return []
-        scores, ids = self.vectors.search(np.ascontiguousarray(query_vec, dtype=np.float32), k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        """(chunk position, cosine) pairs, best first; chunk ids are positions in ``chunks``."""
+        return self.vectors.search(query_vec, min(k, len(self.chunks)))
 
     def vector_matrix(self) -> np.ndarray:
-        return self.vectors.reconstruct_n(0, self.vectors.ntotal)
+        return self.vectors.vectors(np.arange(len(self.chunks)))
 
 
 def _sha256(path: Path) -> str:
@@ -125,15 +123,19 @@ def write_index(
     records: dict[str, DocRecord],
     embed_keys: list[str] | None = None,
     lexical: LexicalIndex | None = None,
-    ann_threshold: int = 100_000,
+    stores: Stores | None = None,
 ) -> Path:
     """Write a new version folder, then switch CURRENT to it in one rename; older versions are removed after."""
     index_dir.mkdir(parents=True, exist_ok=True)
+    stores = stores or Stores(index_dir=index_dir)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     final = index_dir / f"v-{stamp}"
     tmp = index_dir / f".tmp-{stamp}"
     tmp.mkdir()
-    faiss.write_index(vector_index(vectors, manifest.dim, ann_threshold), str(tmp / "vectors.faiss"))
+    store = stores.new(final.name, manifest.dim)
+    store.add(np.arange(len(chunks)), vectors, [_payload(c, records) for c in chunks])
+    store.save(tmp)
+    manifest.store = store.name
     with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
         for i, c in enumerate(chunks):
             key = {"embed_key": embed_keys[i]} if embed_keys else {}
@@ -152,39 +154,44 @@ def write_index(
     pointer_tmp = index_dir / f".CURRENT-{stamp}"
     pointer_tmp.write_text(final.name + "\n", encoding="utf-8")
     os.replace(pointer_tmp, index_dir / "CURRENT")
-    _prune(index_dir, keep=final.name)
+    _prune(index_dir, final.name, stores)
     return final
 
 
-HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 256  # efSearch 96 → recall@10 0.92, 256 → 0.97+ at 100k
-
-
-def vector_index(vectors: np.ndarray, dim: int, ann_threshold: int) -> faiss.Index:
-    """Exact search while it is fast; above ``ann_threshold`` vectors an HNSW graph (measured in `make bench`:
-    recall@10 against exact search 0.97 at 100k chunks with efSearch 256; exact search there is still 22 ms p95)."""
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dim)
-    if len(vectors) > ann_threshold:
-        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    else:
-        index = faiss.IndexFlatIP(dim)
-    if len(vectors):
-        index.add(vectors)
-    return index
+def _payload(chunk: Chunk, records: dict[str, DocRecord]) -> dict:
+    """What a store keeps with a vector: enough to cite the chunk without the local chunk store."""
+    return {"doc_id": chunk.doc_id, "chunk": chunk.to_dict(), "doc": asdict(records[chunk.doc_id].meta)}
 
 
 def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def _prune(index_dir: Path, keep: str) -> None:
+def _prune(index_dir: Path, keep: str, stores: Stores) -> None:
+    """Remove older versions (and their Milvus collections) and leftovers of crashed builds."""
     for p in index_dir.iterdir():
-        if p.name != keep and (p.name.startswith("v-") or p.name.startswith(".tmp-") or p.name.startswith(".CURRENT-")):
-            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        if p.name == keep or not p.name.startswith(("v-", ".tmp-", ".CURRENT-")):
+            continue
+        if p.is_dir():
+            manifest = _manifest_at(p)
+            if manifest is not None and manifest.store != "faiss":
+                try:
+                    stores.drop(manifest.store, p, manifest.dim)
+                except StoreError as exc:
+                    log.warning("store of pruned version %s not dropped: %s", p.name, exc)
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
 
 
-def load_index(index_dir: Path) -> Index:
+def _manifest_at(folder: Path) -> Manifest | None:
+    try:
+        return Manifest(**json.loads((folder / "manifest.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def load_index(index_dir: Path, stores: Stores | None = None) -> Index:
     """Load and verify the active index; any defect raises IndexUnavailable instead of answering wrongly."""
     rebuild_en, rebuild_zh = "run `policyqa build` to rebuild it", "请运行 policyqa build 重建索引"
     path = current_path(index_dir)
@@ -201,21 +208,19 @@ def load_index(index_dir: Path) -> Index:
         for name, digest in manifest.checksums.items():
             if _sha256(path / name) != digest:
                 raise ValueError(f"{name} does not match its checksum")
-        vectors = faiss.read_index(str(path / "vectors.faiss"))
-        if hasattr(vectors, "hnsw"):
-            vectors.hnsw.efSearch = HNSW_EF_SEARCH  # not stored in the file
+        vectors = (stores or Stores(index_dir=index_dir)).open(manifest.store, path, manifest.dim)
         with (path / "chunks.jsonl").open(encoding="utf-8") as f:
             rows = [json.loads(line) for line in f]
         embed_keys = [row.pop("embed_key", "") for row in rows]
         chunks = [Chunk.from_dict(row) for row in rows]
         stored = json.loads((path / "documents.json").read_text(encoding="utf-8"))
         records = {k: DocRecord.from_dict(v) for k, v in stored.items()}
-        if vectors.ntotal != len(chunks) or vectors.d != manifest.dim or len(chunks) != manifest.chunks:
+        if vectors.count() != len(chunks) or len(chunks) != manifest.chunks:
             raise ValueError("vector count or dimension does not match the chunk store")
         if any(c.doc_id not in records for c in chunks):
             raise ValueError("a chunk names an unknown document")
         lexical = LexicalIndex.load(path / "lexical", len(chunks)) if (path / "lexical").is_dir() else None
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError, StoreError) as exc:
         raise IndexUnavailable(
             f"index at {path} is damaged ({exc}): {rebuild_en}", f"索引文件已损坏或不完整，{rebuild_zh}。"
         ) from exc

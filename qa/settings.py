@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     chunk_size: int = Field(300, ge=50, description="max characters of a text chunk")
     chunk_overlap: int = Field(40, ge=0, description="characters repeated between pieces of a split paragraph")
 
+    vector_store: Literal["faiss", "milvus"] = Field(
+        "faiss", description="dense vector store: embedded FAISS files, or Milvus (Lite file or server)"
+    )
+    milvus_uri: str = Field("", description="Milvus server URI (http://host:19530); empty = Milvus Lite in index/")
+    milvus_token: SecretStr | None = Field(None, description="Milvus token (user:password or API key)")
+    milvus_collection: str = Field("policyqa", description="collection name prefix; each index version has its own")
+
     top_k: int = Field(5, ge=1, le=50)
     ann_threshold: int = Field(100_000, ge=0, description="above this many chunks the vector index is HNSW, not exact")
     embed_batch_size: int = 16

@@ -66,3 +66,29 @@ def copy_corpus(tmp_path: Path) -> Path:
     dst = tmp_path / "corpus"
     shutil.copytree(CORPUS, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def milvus_settings(built_settings, tmp_path_factory) -> Settings:
+    """The same index in Milvus Lite, built from a copy of the FAISS one (switching stores embeds nothing)."""
+    from qa.build import build_index
+
+    root = tmp_path_factory.mktemp("milvus")
+    shutil.copytree(built_settings.index_dir, root / "index")
+    settings = built_settings.model_copy(update={"index_dir": root / "index", "vector_store": "milvus"})
+    summary = build_index(settings, progress=False)
+    assert summary.rebuilt and summary.embedded == 0
+    return settings
+
+
+@pytest.fixture(scope="session")
+def milvus_assistant(milvus_settings):
+    from qa.answer import PolicyQA
+
+    return PolicyQA(milvus_settings)
+
+
+@pytest.fixture(params=["faiss", "milvus"])
+def store_assistant(request):
+    """The assistant over each vector store: retrieval tests must hold for both."""
+    return request.getfixturevalue("assistant" if request.param == "faiss" else "milvus_assistant")

@@ -5,8 +5,8 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_follow_up_uses_the_history(assistant):
-    answer = assistant.ask("那农民那块呢？", history=["老年人科学素质提升行动谁牵头？"])
+def test_follow_up_uses_the_history(store_assistant):
+    answer = store_assistant.ask("那农民那块呢？", history=["老年人科学素质提升行动谁牵头？"])
     assert answer.answer == "牵头单位：区农业农村局"
     assert answer.understood_as.startswith("农民科学素质提升行动")
     assert answer.to_dict()["understood_as"] == answer.understood_as
@@ -15,35 +15,35 @@ def test_follow_up_uses_the_history(assistant):
 @pytest.mark.parametrize(
     "question", ["广东省科协现在的主席是谁", "湖南2024年的科普工作要点有哪些重点", "咸安区科协办公室电话多少"]
 )
-def test_no_answer_still_shows_the_closest_passages(assistant, question):
-    answer = assistant.ask(question)
+def test_no_answer_still_shows_the_closest_passages(store_assistant, question):
+    answer = store_assistant.ask(question)
     assert answer.no_answer and answer.answer is None
     assert answer.passages  # shown separately as the closest text, not as an answer
 
 
-def test_direct_answer_comes_with_its_passage_first(assistant):
-    answer = assistant.ask("荆楚科普大讲堂今年打算办几期")
+def test_direct_answer_comes_with_its_passage_first(store_assistant):
+    answer = store_assistant.ask("荆楚科普大讲堂今年打算办几期")
     assert answer.answer == "100期以上" and not answer.no_answer
     first = answer.passages[0]
     a, b = first.highlight
     assert "100期以上" in first.chunk.text[a:b]
 
 
-def test_every_highlight_lies_inside_its_passage(assistant):
+def test_every_highlight_lies_inside_its_passage(store_assistant):
     for q in ("老年人那块谁牵头？", "湖南流动科技馆要巡展几站？", "粤科普平台要怎么建设"):
-        for hit in assistant.ask(q).passages:
+        for hit in store_assistant.ask(q).passages:
             a, b = hit.highlight
             assert 0 <= a < b <= len(hit.chunk.text)
             assert hit.to_dict()["highlight"] == [a, b]
 
 
-def test_concurrent_questions_get_the_same_answers(assistant):
+def test_concurrent_questions_get_the_same_answers(store_assistant):
     from concurrent.futures import ThreadPoolExecutor
 
     questions = ["老年人那块谁牵头？", "湖南流动科技馆要巡展几站？", "湖北科普工作要点的文号是多少"] * 4
-    alone = {q: assistant.ask(q).to_dict() for q in set(questions)}
+    alone = {q: store_assistant.ask(q).to_dict() for q in set(questions)}
     with ThreadPoolExecutor(max_workers=4) as pool:
-        together = list(pool.map(lambda q: (q, assistant.ask(q).to_dict()), questions))
+        together = list(pool.map(lambda q: (q, store_assistant.ask(q).to_dict()), questions))
     assert all(alone[q] == d for q, d in together)
 
 

@@ -25,15 +25,15 @@ QUESTIONS = [
 
 
 @pytest.mark.parametrize(("question", "doc_prefix", "evidence"), QUESTIONS)
-def test_answer_in_top_3(assistant, question, doc_prefix, evidence):
-    answer = assistant.ask(question, k=3)
+def test_answer_in_top_3(store_assistant, question, doc_prefix, evidence):
+    answer = store_assistant.ask(question, k=3)
     found = [h for h in answer.passages if contains(h.chunk.text, evidence) and h.meta.file.startswith(doc_prefix)]
     shown = [(h.meta.file[:4], " › ".join(h.chunk.section_path[-2:]), h.chunk.text[:40]) for h in answer.passages]
     assert found, f"{question}: got {shown}"
 
 
-def test_passages_carry_citations(assistant):
-    hit = assistant.ask("老年人科学素质提升行动由哪个单位牵头？").passages[0]
+def test_passages_carry_citations(store_assistant):
+    hit = store_assistant.ask("老年人科学素质提升行动由哪个单位牵头？").passages[0]
     assert hit.meta.title and hit.meta.issuer == "咸安区人民政府办公室" and hit.meta.date == "2022-08-26"
     assert hit.chunk.section_path[0] == hit.meta.title
     assert 0 < hit.score <= 1.0001

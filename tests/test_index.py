@@ -115,7 +115,7 @@ def test_vectors_are_reused_only_for_the_same_embedded_text(tmp_path):
 
 
 def test_large_indexes_switch_to_hnsw_with_near_exact_recall():
-    from qa.index import vector_index
+    from qa.store import vector_index
 
     rng = np.random.default_rng(1)
     centers = rng.normal(size=(50, 32))
