@@ -1,15 +1,19 @@
 """Document administration behind a token: uploads and removals run as jobs, one at a time, with progress.
 
 A job changes the corpus folder and builds the index incrementally (qa.documents); the server then picks up the new
-index version on its next request (Service.assistant in app.py), without a restart.
+index version on its next request (Service.assistant in app.py), without a restart. Job state is written to
+``index/.jobs/`` so that, with several server workers, any of them can report a job another one runs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
+import os
 import queue
+import re
 import shutil
 import threading
 import time
@@ -81,27 +85,44 @@ def _result(upload_name: str, r: FileResult) -> dict:
     return {"file": upload_name, "doc_id": r.doc_id, "title": r.title, "ok": r.ok, "error": r.error_zh}
 
 
+JOB_ID_RE = re.compile(r"^[0-9a-f]{12}$")
+
+
 class Jobs:
-    """A single worker thread: index changes are serialised (the build lock would serialise them anyway)."""
+    """A worker thread per server process runs that process's jobs in order (builds across processes are
+    serialised by the build lock). Each job's state is saved as JSON for every process to read."""
 
     KEEP = 200
+    SAVE_EVERY = 0.25  # seconds between progress writes
 
     def __init__(self, settings: Settings, on_change: Callable[[], None]):
         self.settings, self.on_change = settings, on_change
-        self.jobs: dict[str, Job] = {}
+        self.folder = settings.index_dir / ".jobs"
+        self.folder.mkdir(parents=True, exist_ok=True)
         self._queue: queue.Queue[tuple[Job, Callable[[Job], None]]] = queue.Queue()
-        self._lock = threading.Lock()
         threading.Thread(target=self._work, name="policyqa-jobs", daemon=True).start()
 
     def get(self, job_id: str) -> Job | None:
-        return self.jobs.get(job_id)
+        if not JOB_ID_RE.match(job_id):
+            return None
+        try:
+            data = json.loads((self.folder / f"{job_id}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        data.pop("stage_zh", None)
+        return Job(**data)
+
+    def save(self, job: Job) -> None:
+        tmp = self.folder / f".{job.id}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(job.to_dict(), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.folder / f"{job.id}.json")
 
     def submit(self, kind: str, run: Callable[[Job], None], files: list[dict] | None = None) -> Job:
         job = Job(uuid.uuid4().hex[:12], kind, files=files or [])
-        with self._lock:
-            self.jobs[job.id] = job
-            for old in sorted(self.jobs.values(), key=lambda j: j.created)[: max(0, len(self.jobs) - self.KEEP)]:
-                self.jobs.pop(old.id, None)
+        self.save(job)
+        old = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[: -self.KEEP]
+        for path in old:
+            path.unlink(missing_ok=True)
         self._queue.put((job, run))
         return job
 
@@ -109,17 +130,25 @@ class Jobs:
         while True:
             job, run = self._queue.get()
             job.status = "running"
+            self.save(job)
             try:
                 run(job)
-                self.on_change()  # the server answers from the new index before the job says it is done
+                self.on_change()  # this process answers from the new index before the job says it is done
                 job.status, job.stage = "done", "done"
             except Exception as exc:  # the job fails; the server and the previous index stay up
                 log.exception("job %s (%s) failed", job.id, job.kind)
                 job.status, job.error_zh = "failed", f"处理失败：{type(exc).__name__}"
+            self.save(job)
 
     def progress(self, job: Job) -> Callable[[str, int, int], None]:
+        last = [0.0]
+
         def report(stage: str, done: int, total: int) -> None:
+            changed = stage != job.stage
             job.stage, job.done, job.total = stage, done, total
+            if changed or time.monotonic() - last[0] >= self.SAVE_EVERY:
+                self.save(job)
+                last[0] = time.monotonic()
 
         return report
 
@@ -135,6 +164,7 @@ class Jobs:
                     r = place_file(self.settings, path, name)
                     job.files[pos] = _result(job.files[pos]["file"], r)
                     placed += r.ok
+                self.save(job)
                 if placed:
                     summary = build_index(self.settings, progress=False, on_progress=self.progress(job))
                     job.summary = summary.line_zh()

@@ -262,16 +262,22 @@ def convert_model(ctx: click.Context):
 @main.command()
 @click.option("--host", default=None, help="Address to bind [default: 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port [default: 8000].")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes sharing the index (memory-mapped); each loads the model once.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None):
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int):
     """Serve the chat page and JSON API."""
-    import uvicorn
+    import os
 
-    from app import create_app
+    import uvicorn
 
     settings = _settings(ctx)
     host, port = host or settings.host, port or settings.port
-    app = create_app(settings)
     base = f"http://{host}:{port}"
     click.echo(f"政策问答 running:\n  chat page    {base}/\n  JSON API     {base}/api/ask  (docs {base}/docs)")
     click.echo(f'  widget demo  {base}/widget-demo  (embed: <script src="{base}/widget.js" defer></script>)')
@@ -279,4 +285,18 @@ def serve(ctx: click.Context, host: str | None, port: int | None):
         click.echo(f"  admin        {base}/admin  (token from POLICYQA_ADMIN_TOKEN)")
     else:
         click.echo("  admin        off (set POLICYQA_ADMIN_TOKEN to enable uploads)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        from app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    # worker processes build their own settings from the environment: pass the command line's choices on
+    os.environ.update(
+        {
+            "POLICYQA_CORPUS_DIR": str(settings.corpus_dir),
+            "POLICYQA_INDEX_DIR": str(settings.index_dir),
+            "POLICYQA_MODEL": settings.model,
+        }
+    )
+    click.echo(f"  workers      {workers} (each picks up a new index version on its next request)")
+    uvicorn.run("app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")

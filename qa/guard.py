@@ -7,6 +7,7 @@ import logging
 import math
 import threading
 import time
+import uuid
 
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -14,6 +15,7 @@ from starlette.responses import JSONResponse
 
 log = logging.getLogger("policyqa.guard")
 
+WORKER_ID = uuid.uuid4().hex[:8]  # which server process answered (ops, tests); random, so it reveals nothing
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -125,4 +127,5 @@ class GuardMiddleware(BaseHTTPMiddleware):
                 response = JSONResponse({"error": "服务器内部错误，请稍后再试。"}, status_code=500)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
+        response.headers["X-Worker"] = WORKER_ID
         return response

@@ -63,19 +63,57 @@ def client(base: str, questions: list[str], stop: float, seed: int, out: list, l
             out.append(((time.perf_counter() - t) * 1000, status))
 
 
+def tree_memory_mb(pid: int) -> dict[str, float]:
+    """Resident and proportional (shared pages split between sharers) memory of a process and its children."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    todo, rss, pss = [pid], 0.0, 0.0
+    while todo:
+        p = todo.pop()
+        todo += children.get(p, [])
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                key, _, value = line.partition(":")
+                if key in ("Rss", "Pss"):
+                    kb = float(value.split()[0]) / 1024
+                    rss, pss = (rss + kb, pss) if key == "Rss" else (rss, pss + kb)
+        except OSError:
+            continue
+    return {"rss_mb": round(rss), "pss_mb": round(pss)}
+
+
+def settled_memory(pid: int, timeout: float = 120) -> dict[str, float]:
+    """The server's memory once it stops growing (workers start one after another)."""
+    last = tree_memory_mb(pid)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        time.sleep(2)
+        now = tree_memory_mb(pid)
+        if abs(now["rss_mb"] - last["rss_mb"]) < 0.01 * max(1, last["rss_mb"]):
+            return now
+        last = now
+    return last
+
+
 def run(clients: int = 20, seconds: float = 30.0, workers: int = 1) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     # one address sends all the traffic here, so the per-client rate limit is switched off for this run
     env = {**os.environ, "POLICYQA_RATE_LIMIT_PER_MINUTE": "0"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "qa", "serve", "--port", str(port)],
+        [sys.executable, "-m", "qa", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         wait_ready(base)
+        memory = settled_memory(server.pid)  # every worker has loaded its model and index before the clock starts
         questions = [it.question for it in load_gold(DEFAULT_GOLD)]
         results: list[tuple[float, int]] = []
         lock = threading.Lock()
@@ -103,11 +141,12 @@ def run(clients: int = 20, seconds: float = 30.0, workers: int = 1) -> dict:
         "p95_ms": round(float(np.percentile(lat, 95)), 1) if len(lat) else None,
         "p99_ms": round(float(np.percentile(lat, 99)), 1) if len(lat) else None,
         "workers": workers,
+        **memory,
     }
 
 
 if __name__ == "__main__":
-    result = run()
+    runs = [run(workers=n) for n in (1, 2)]
     out = PROJECT_ROOT / "bench" / "load.json"
-    Path(out).write_text(json.dumps(result, indent=1), encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False, indent=1))
+    Path(out).write_text(json.dumps({"runs": runs}, indent=1), encoding="utf-8")
+    print(json.dumps(runs, ensure_ascii=False, indent=1))

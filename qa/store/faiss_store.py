@@ -29,6 +29,15 @@ def vector_index(vectors: np.ndarray, dim: int, ann_threshold: int) -> faiss.Ind
     return index
 
 
+def _read_shared(path: Path) -> faiss.Index:
+    """Flat indexes are memory-mapped read-only: worker processes share the file's pages instead of each holding a
+    copy (an unlinked file stays mapped while a worker uses it). Other kinds are read into memory."""
+    try:
+        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)
+    except RuntimeError:
+        return faiss.read_index(str(path))
+
+
 class FaissStore:
     """Vectors in a FAISS index, row i holding chunk ``ids[i]`` of document ``docs[i]``; payloads stay in the
     index's own chunk store, which the FAISS side shares a process with."""
@@ -49,11 +58,14 @@ class FaissStore:
         self.ids = ids if ids is not None else np.zeros(0, dtype=np.int64)
         self.docs = docs or []
         self.payloads = payloads  # only while building; not saved (the chunk store holds them)
+        self._mapped = index is not None  # opened from a file: memory-mapped, so never written in place
 
     def add(self, ids: np.ndarray, vectors: np.ndarray, payloads: list[dict]) -> None:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
-        if self.index.ntotal + len(vectors) > self.ann_threshold and not hasattr(self.index, "hnsw"):
+        to_hnsw = self.index.ntotal + len(vectors) > self.ann_threshold and not hasattr(self.index, "hnsw")
+        if to_hnsw or self._mapped:  # a new index in memory: a mapped one is read-only
             self.index = vector_index(np.vstack([self._all(), vectors]), self.dim, self.ann_threshold)
+            self._mapped = False
         elif len(vectors):
             self.index.add(vectors)
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
@@ -61,10 +73,12 @@ class FaissStore:
         self.payloads = (self.payloads or []) + list(payloads)
 
     def remove_document(self, doc_id: str) -> int:
+        """Rebuilt in memory (an opened, memory-mapped index is read-only)."""
         keep = np.array([d != doc_id for d in self.docs], dtype=bool)
         removed = int((~keep).sum())
         if removed:  # HNSW cannot delete; rebuilding keeps both kinds on one path
             self.index = vector_index(self._all()[keep], self.dim, self.ann_threshold)
+            self._mapped = False
             self.ids = self.ids[keep]
             self.docs = [d for d, k in zip(self.docs, keep) if k]
             if self.payloads is not None:
@@ -100,7 +114,7 @@ class FaissStore:
     @classmethod
     def open(cls, folder: Path, dim: int, ann_threshold: int = 100_000) -> FaissStore:
         try:
-            index = faiss.read_index(str(folder / FILE))
+            index = _read_shared(folder / FILE)
             stored = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
         except (OSError, RuntimeError, ValueError) as exc:
             raise StoreError(f"FAISS vectors in {folder} cannot be read: {exc}") from exc
