@@ -100,7 +100,16 @@ class Jobs:
         self.folder = settings.index_dir / ".jobs"
         self.folder.mkdir(parents=True, exist_ok=True)
         self._queue: queue.Queue[tuple[Job, Callable[[Job], None]]] = queue.Queue()
-        threading.Thread(target=self._work, name="policyqa-jobs", daemon=True).start()
+        self._worker_pid: int | None = None
+        self._start_lock = threading.Lock()
+
+    def _ensure_worker(self) -> None:
+        """Start this process's job thread on first use: threads do not survive the fork of a preloaded server."""
+        with self._start_lock:
+            if self._worker_pid != os.getpid():
+                self._queue = queue.Queue()
+                threading.Thread(target=self._work, args=(self._queue,), name="policyqa-jobs", daemon=True).start()
+                self._worker_pid = os.getpid()
 
     def get(self, job_id: str) -> Job | None:
         if not JOB_ID_RE.match(job_id):
@@ -123,12 +132,13 @@ class Jobs:
         old = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[: -self.KEEP]
         for path in old:
             path.unlink(missing_ok=True)
+        self._ensure_worker()
         self._queue.put((job, run))
         return job
 
-    def _work(self) -> None:
+    def _work(self, jobs: queue.Queue) -> None:
         while True:
-            job, run = self._queue.get()
+            job, run = jobs.get()
             job.status = "running"
             self.save(job)
             try:

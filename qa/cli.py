@@ -267,13 +267,11 @@ def convert_model(ctx: click.Context):
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Worker processes sharing the index (memory-mapped); each loads the model once.",
+    help="Worker processes (gunicorn, app preloaded: model and index pages shared).",
 )
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, workers: int):
     """Serve the chat page and JSON API."""
-    import os
-
     import uvicorn
 
     settings = _settings(ctx)
@@ -290,13 +288,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int):
 
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
         return
-    # worker processes build their own settings from the environment: pass the command line's choices on
-    os.environ.update(
-        {
-            "POLICYQA_CORPUS_DIR": str(settings.corpus_dir),
-            "POLICYQA_INDEX_DIR": str(settings.index_dir),
-            "POLICYQA_MODEL": settings.model,
-        }
-    )
-    click.echo(f"  workers      {workers} (each picks up a new index version on its next request)")
-    uvicorn.run("app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    from .serving import serve_workers
+
+    click.echo(f"  workers      {workers} (model preloaded and shared; each picks up a new index on its next request)")
+    serve_workers(settings, host, port, workers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
 import uuid
@@ -15,7 +16,15 @@ from starlette.responses import JSONResponse
 
 log = logging.getLogger("policyqa.guard")
 
-WORKER_ID = uuid.uuid4().hex[:8]  # which server process answered (ops, tests); random, so it reveals nothing
+_WORKER_IDS: dict[int, str] = {}
+
+
+def worker_id() -> str:
+    """Which server process answered (ops, tests): random, so it reveals nothing; made per process, since workers
+    forked from a preloaded master inherit its memory."""
+    return _WORKER_IDS.setdefault(os.getpid(), uuid.uuid4().hex[:8])
+
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -127,5 +136,5 @@ class GuardMiddleware(BaseHTTPMiddleware):
                 response = JSONResponse({"error": "服务器内部错误，请稍后再试。"}, status_code=500)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
-        response.headers["X-Worker"] = WORKER_ID
+        response.headers["X-Worker"] = worker_id()
         return response
