@@ -48,11 +48,7 @@ class BuildSummary:
     def line(self) -> str:
         if not self.rebuilt:
             return f"index is up to date: {self.documents} documents, {self.chunks} chunks"
-        changes = ", ".join(
-            f"{len(names)} {what}"
-            for what, names in (("added", self.added), ("updated", self.updated), ("removed", self.removed))
-            if names
-        )
+        changes = ", ".join(f"{n} {what}" for what, n in self._changes(("added", "updated", "removed")))
         s = (
             f"built index: {self.documents} documents{f' ({changes})' if changes else ''}, {self.chunks} chunks "
             f"({self.embedded} embedded, {self.chunks - self.embedded} re-used) in {self.seconds:.1f}s"
@@ -61,15 +57,16 @@ class BuildSummary:
             s += "; skipped " + ", ".join(f"{x.file} ({x.reason})" for x in self.skipped)
         return s
 
+    def _changes(self, labels: tuple[str, str, str]) -> list[tuple[str, int]]:
+        """(label, count) of added, updated and removed documents, the empty ones left out."""
+        counts = (len(self.added), len(self.updated), len(self.removed))
+        return [(label, n) for label, n in zip(labels, counts) if n]
+
     def line_zh(self) -> str:
         """The same for the admin page's users."""
         if not self.rebuilt:
             return f"索引已是最新：{self.documents} 个文件，{self.chunks} 个段落"
-        changes = "，".join(
-            f"{what} {len(names)} 个"
-            for what, names in (("新增", self.added), ("更新", self.updated), ("删除", self.removed))
-            if names
-        )
+        changes = "，".join(f"{what} {n} 个" for what, n in self._changes(("新增", "更新", "删除")))
         s = f"索引已更新：{self.documents} 个文件（{changes or '无变化'}），{self.chunks} 个段落"
         s += f"（新计算 {self.embedded} 个，沿用 {self.chunks - self.embedded} 个），用时 {self.seconds:.1f} 秒"
         return s + (f"；跳过 {len(self.skipped)} 个无法读取的文件" if self.skipped else "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -21,17 +22,29 @@ BATCH = 1000
 OUTPUT = ["doc_id", "payload"]
 
 
-def _client(uri: str, token: str | None):
+_clients: dict[tuple[str, str], object] = {}
+_clients_lock = threading.Lock()
+
+
+def _client(uri: str, token: str | None, *, fresh: bool = False):
+    """One client per URI and process: every index version opened in a process shares the connection (a client
+    each piles up gRPC channels, which Milvus Lite answers with 'too many pings' and a dropped connection)."""
     try:
         from pymilvus import MilvusClient
     except ImportError as exc:  # optional: the FAISS default needs none of it
         raise StoreError(
             "vector_store 'milvus' needs pymilvus (and milvus-lite for a local file): pip install 'policyqa[milvus]'"
         ) from exc
-    try:
-        return MilvusClient(uri=uri, token=token or "")
-    except Exception as exc:  # connection errors come in many types
-        raise StoreError(f"cannot connect to Milvus at {uri}: {exc}") from exc
+    key = (uri, token or "")
+    with _clients_lock:
+        if fresh:
+            _clients.pop(key, None)
+        if key not in _clients:
+            try:
+                _clients[key] = MilvusClient(uri=uri, token=token or "")
+            except Exception as exc:  # connection errors come in many types
+                raise StoreError(f"cannot connect to Milvus at {uri}: {exc}") from exc
+        return _clients[key]
 
 
 def collection_name(prefix: str, version: str) -> str:
@@ -45,12 +58,24 @@ class MilvusStore:
     def __init__(self, uri: str, token: str | None, collection: str, dim: int, *, create: bool):
         self.uri, self.token, self.collection, self.dim = uri, token, collection, dim
         self.client = _client(uri, token)
+        try:
+            self._attach(create)
+        except StoreError:
+            raise
+        except Exception as exc:  # a dropped connection: one retry with a new client, then a clear error
+            self.client = _client(uri, token, fresh=True)
+            try:
+                self._attach(create)
+            except Exception as again:
+                raise StoreError(f"cannot use Milvus at {uri}: {again}") from exc
+
+    def _attach(self, create: bool) -> None:
         if create:
             self._create()
-        elif not self.client.has_collection(collection):
-            raise StoreError(f"Milvus collection {collection} not found at {uri}")
+        elif not self.client.has_collection(self.collection):
+            raise StoreError(f"Milvus collection {self.collection} not found at {self.uri}")
         else:
-            self.client.load_collection(collection)
+            self.client.load_collection(self.collection)
 
     def _create(self) -> None:
         from pymilvus import DataType, MilvusClient
