@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .build import build_index
 from .documents import FileResult, place_file, remove_documents
-from .formats import SUPPORTED
+from .formats import unsupported
 from .settings import Settings
 
 log = logging.getLogger("policyqa.admin")
@@ -54,9 +54,8 @@ def stored_name(data: bytes, upload_name: str) -> str:
 
 def upload_problem(upload_name: str, size: int, limit: int) -> str | None:
     """Why an upload is refused before it is read, in Chinese, or None."""
-    suffix = Path((upload_name or "").replace("\\", "/")).suffix.lower()
-    if suffix not in SUPPORTED:
-        return f"不支持的文件类型：{suffix or '无扩展名'}（支持 {' '.join(SUPPORTED)}）"
+    if why := unsupported(Path((upload_name or "").replace("\\", "/")).suffix):
+        return why
     if size > limit:
         return f"文件太大（超过 {limit // (1024 * 1024)} MB 的上限）"
     if size == 0:

@@ -137,11 +137,10 @@ def previous_index(settings: Settings) -> Index | None:
         return None
 
 
-def _kept_parts(old: Index, settings: Settings) -> dict[str, _Part]:
-    """Each document of the old index with its chunks and vectors, when built with today's chunker."""
+def _kept_parts(old: Index, matrix: np.ndarray, settings: Settings) -> dict[str, _Part]:
+    """Each document of the old index with its chunks and vectors (``matrix``), when built with today's chunker."""
     if old.manifest.chunker != settings.chunker_signature():
         return {}
-    matrix = old.vector_matrix()
     rows: dict[str, list[int]] = {}
     for i, c in enumerate(old.chunks):
         rows.setdefault(c.doc_id, []).append(i)
@@ -207,7 +206,8 @@ def build_index(
         t0 = time.perf_counter()
         now = datetime.now(UTC).isoformat(timespec="seconds")
         old = previous_index(settings)
-        kept = _kept_parts(old, settings) if old and not force else {}  # force: every file is read again
+        old_vectors = old.vector_matrix() if old else None  # fetched once: from Milvus it crosses the network
+        kept = _kept_parts(old, old_vectors, settings) if old and not force else {}  # force: every file is read again
         previous = old.records if old else {}
 
         files = corpus_files(settings.corpus_dir)
@@ -230,10 +230,7 @@ def build_index(
             report("reading", n, len(files))
         removed = sorted(set(previous) - set(parts))
 
-        cache = {}
-        if old is not None:
-            matrix = old.vector_matrix()
-            cache = {key: matrix[i] for i, key in enumerate(old.embed_keys) if key}
+        cache = {key: old_vectors[i] for i, key in enumerate(old.embed_keys) if key} if old else {}
         fresh = [p for p in parts.values() if p.vectors is None]
         dim = old.manifest.dim if old else None
         embedded, dim = _embed(fresh, cache, dim, settings, progress=progress, report=report)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import BuildSummary, Progress, build_index
-from .formats import SUPPORTED
+from .formats import unsupported
 from .ingest import IngestError, corpus_files, read_document
 from .metadata import SIDECAR_SUFFIX, sidecar_path
 from .settings import Settings
@@ -40,9 +40,7 @@ def valid_name(name: str) -> str | None:
         return "文件名不合法"
     if name.endswith(SIDECAR_SUFFIX) or name.lower() == "readme.md":
         return "该文件名保留给系统使用"
-    if Path(name).suffix.lower() not in SUPPORTED:
-        return f"不支持的文件类型：{Path(name).suffix or '无扩展名'}（支持 {' '.join(SUPPORTED)}）"
-    return None
+    return unsupported(Path(name).suffix)
 
 
 def place_file(settings: Settings, source: Path, name: str) -> FileResult:

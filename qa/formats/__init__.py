@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .base import Extracted, IngestError
 from .pdf import read_pdf
-from .text import decode, read_text
+from .text import read_text
 from .webpage import read_html
 from .word import read_docx
 
@@ -21,17 +21,24 @@ READERS: dict[str, Callable[[Path, bytes], Extracted]] = {
 }
 SUPPORTED = tuple(READERS)
 
-__all__ = ["READERS", "SUPPORTED", "Extracted", "IngestError", "decode", "extract"]
+__all__ = ["READERS", "SUPPORTED", "Extracted", "IngestError", "extract", "unsupported"]
+
+
+def unsupported(suffix: str) -> str | None:
+    """Why a file of this type cannot be read, for users; None for a supported type. The CLI, the build and the
+    upload checks all say it the same way."""
+    suffix = suffix.lower()
+    if suffix in READERS:
+        return None
+    if suffix == ".doc":
+        return "不支持旧版 Word（.doc）格式，请另存为 .docx 后上传"
+    return f"不支持的文件类型：{suffix or '无扩展名'}（支持 {' '.join(SUPPORTED)}）"
 
 
 def extract(path: Path, data: bytes) -> Extracted:
     """The reader the file's suffix names; unknown types and empty files are refused with a reason."""
     suffix = path.suffix.lower()
-    if suffix not in READERS:
-        if suffix == ".doc":
-            zh = "不支持旧版 Word（.doc）格式，请另存为 .docx 后上传"
-            raise IngestError(path, "legacy .doc is not supported", zh)
-        zh = f"不支持的文件类型：{suffix or '无扩展名'}（支持 {' '.join(SUPPORTED)}）"
+    if zh := unsupported(suffix):
         raise IngestError(path, f"unsupported file type {suffix!r}", zh)
     if not data.strip():
         raise IngestError(path, "empty file", "文件内容为空")

@@ -51,13 +51,11 @@ class FaissStore:
         index: faiss.Index | None = None,
         ids: np.ndarray | None = None,
         docs: list[str] | None = None,
-        payloads: list[dict] | None = None,
     ):
         self.dim, self.ann_threshold = dim, ann_threshold
         self.index = index if index is not None else vector_index(np.zeros((0, dim)), dim, ann_threshold)
         self.ids = ids if ids is not None else np.zeros(0, dtype=np.int64)
         self.docs = docs or []
-        self.payloads = payloads  # only while building; not saved (the chunk store holds them)
         self._mapped = index is not None  # opened from a file: memory-mapped, so never written in place
 
     def add(self, ids: np.ndarray, vectors: np.ndarray, payloads: list[dict]) -> None:
@@ -70,7 +68,6 @@ class FaissStore:
             self.index.add(vectors)
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
         self.docs += [p["doc_id"] for p in payloads]
-        self.payloads = (self.payloads or []) + list(payloads)
 
     def remove_document(self, doc_id: str) -> int:
         """Rebuilt in memory (an opened, memory-mapped index is read-only)."""
@@ -81,8 +78,6 @@ class FaissStore:
             self._mapped = False
             self.ids = self.ids[keep]
             self.docs = [d for d, k in zip(self.docs, keep) if k]
-            if self.payloads is not None:
-                self.payloads = [p for p, k in zip(self.payloads, keep) if k]
         return removed
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
