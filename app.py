@@ -5,8 +5,6 @@ OpenAPI docs at /docs. Run with ``policyqa serve`` (or ``make run``); the model 
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import threading
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -16,19 +14,20 @@ from typing import Annotated
 import gradio as gr
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from qa.admin import Jobs, bearer, stored_name, token_matches, upload_problem
+from qa import contract
+from qa.admin import bearer, stored_name, token_matches, upload_problem
 from qa.answer import BadQuestion, PolicyQA
 from qa.build import stale_reason
+from qa.errors import ApiError, error_response, responses
 from qa.feedback import FeedbackStore
 from qa.guard import BodyLimitMiddleware, GuardMiddleware
 from qa.index import IndexUnavailable, current_path, load_index
+from qa.jobs import Jobs
 from qa.settings import Settings
 from qa.store import Stores
-from qa.web import EXAMPLES, AskRequest, AskResponse, ErrorResponse, FeedbackRequest, render_answer_html
+from qa.web import EXAMPLES, AskRequest, AskResponse, FeedbackRequest, render_answer_html
 
 log = logging.getLogger("policyqa.app")
 STATIC = files("qa") / "static"
@@ -156,46 +155,28 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
     api = FastAPI(title="政策问答 API", lifespan=lifespan)
     api.state.service = service
-    api.add_middleware(
-        GuardMiddleware,
-        per_minute=settings.rate_limit_per_minute,
-        burst=settings.rate_limit_burst,
-        limited_paths=("/api/ask", "/api/feedback", "/api/documents", "/api/jobs"),
-    )
-    if settings.cors_origins:
-        api.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type"],
-            allow_credentials=False,
-        )
-    errors = {400: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+    api.add_middleware(GuardMiddleware)
+    public = responses(413, 422, 429, 500)
 
-    @api.exception_handler(RequestValidationError)
-    async def bad_request(_: Request, exc: RequestValidationError):
-        """422 with where and what, never the input echoed back (it may be huge, or not even encodable)."""
-        detail = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
-        return JSONResponse({"error": "请求格式不正确。", "detail": detail}, status_code=422)
-
-    @api.post("/api/ask", response_model=AskResponse, responses=errors)
+    @api.post("/api/ask", response_model=AskResponse, responses={**public, **responses(400, 503)})
     async def ask(req: AskRequest):
         """Answer a question with cited passages (the JSON of `policyqa ask --json`)."""
+        contract.check_question(req.question, settings.max_question_chars)
         qa = await run_in_threadpool(service.assistant)
         if qa is None:
-            return JSONResponse({"error": service.error_zh or NOT_READY_ZH}, status_code=503)
+            raise ApiError(503, "unavailable", service.error_zh or NOT_READY_ZH)
         try:
             answer = await run_in_threadpool(qa.ask, req.question, req.k, req.history)
         except BadQuestion as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            raise ApiError(400, "bad_question", str(exc)) from exc
         return answer.to_dict()
 
-    @api.get("/api/health")
+    @api.get("/api/health", responses=responses(429, 500, 503))
     async def health():
         """Index size, model and build time; 503 while the index is missing or damaged."""
         qa = await run_in_threadpool(service.assistant)
         if qa is None:
-            return JSONResponse({"status": "unavailable", "error": service.error_zh}, status_code=503)
+            raise ApiError(503, "unavailable", service.error_zh or NOT_READY_ZH)
         m = qa.index.manifest
         stale = await run_in_threadpool(stale_reason, service.settings)
         return {
@@ -208,7 +189,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             "hint": "run `policyqa build` and restart" if stale else None,
         }
 
-    @api.post("/api/feedback", status_code=201)
+    @api.post("/api/feedback", status_code=201, responses=public)
     async def feedback(req: FeedbackRequest):
         """Store 👍 / 👎 on an answer; `policyqa feedback` exports them as JSONL."""
         fid = await run_in_threadpool(service.feedback.record, req.rating, req.answer.model_dump(), req.comment)
@@ -228,11 +209,12 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
     add_admin_routes(api, service)
     app = gr.mount_gradio_app(api, chat_page(service), path="/", footer_links=["api"])
-    api.add_middleware(  # outermost: counts the bytes that really arrive, before anything parses them
+    api.add_middleware(  # counts the bytes that really arrive, before anything parses them
         BodyLimitMiddleware,
         max_body=settings.max_body_bytes,
         path_limits={"/api/documents": settings.max_upload_bytes + 64 * 1024},  # + multipart framing
     )
+    contract.protect(api, settings)  # error shape, OpenAPI, rate limits and CORS in front of everything
     return app
 
 
@@ -242,10 +224,8 @@ def add_admin_routes(api: FastAPI, service: Service) -> None:
     configured = settings.admin_token.get_secret_value() if settings.admin_token else None
     api.state.admin_token = configured
     api.state.jobs = jobs = Jobs(settings, on_change=lambda: service.assistant(wait=True)) if configured else None
-
-    @api.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException):
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    if jobs is not None and settings.corpus_dir.is_dir():
+        jobs.recover_at_start()  # jobs a crash interrupted are finished or rolled back before anything is served
 
     @api.get("/admin", include_in_schema=False, response_class=HTMLResponse)
     async def admin_page():
@@ -253,7 +233,9 @@ def add_admin_routes(api: FastAPI, service: Service) -> None:
             raise HTTPException(404, "Not Found")
         return HTMLResponse((STATIC / "admin.html").read_text(encoding="utf-8"))
 
-    @api.get("/api/documents")
+    admin = responses(401, 404, 429, 500)
+
+    @api.get("/api/documents", responses=admin)
     async def documents(_: Admin):
         """Indexed documents with metadata, chunk counts and when each was added; files the last build skipped."""
         try:
@@ -275,47 +257,48 @@ def add_admin_routes(api: FastAPI, service: Service) -> None:
         ]
         return {"documents": docs, "skipped": index.manifest.skipped, "built_at": index.manifest.built_at}
 
-    @api.post("/api/documents", status_code=202)
+    upload_responses = {**admin, **responses(400, 413)}
+
+    @api.post("/api/documents", status_code=202, responses=upload_responses, openapi_extra=contract.UPLOAD_BODY)
     async def upload(request: Request, jobs: Admin):
         """Upload files (multipart field `files`); each is checked, stored under a generated name and indexed in a
         job. Answers at once with the job; poll /api/jobs/{id} for progress and per-file results."""
         form = await request.form(max_files=settings.max_upload_files, max_fields=5)
         uploads = [f for f in form.getlist("files") if hasattr(f, "read")]
         if not uploads:
-            raise HTTPException(400, "没有收到文件（表单字段名应为 files）。")
-        staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=_staging_root(settings)))
-        early, staged = [], []
-        for pos, up in enumerate(uploads):
+            raise ApiError(400, "no_files", "没有收到文件（表单字段名应为 files）。")
+        job, staging = jobs.begin_upload([])  # recorded first: a crash while files arrive is rolled back
+        staged = {}
+        for up in uploads:
             data = await up.read(settings.max_upload_bytes + 1)
             name = up.filename or ""
             problem = upload_problem(name, len(data), settings.max_upload_bytes)
-            early.append({"file": name[-200:], "ok": None if problem is None else False, "error": problem})
-            if problem is None:
-                folder = staging / str(pos)
-                folder.mkdir()
-                target = stored_name(data, name)
-                (folder / target).write_bytes(data)
-                staged.append((pos, folder / target, target))
+            target = stored_name(data, name) if problem is None else None
+            job.files.append({"file": name[-200:], "ok": None if problem is None else False, "error": problem})
+            if target is not None:
+                job.files[-1]["stored"] = target  # the same content twice is one document
+                if target not in staged:
+                    (staging / target).write_bytes(data)
+                    staged[target] = staging / target
         if not staged:
-            shutil.rmtree(staging, ignore_errors=True)
-            return JSONResponse({"error": "没有可以处理的文件。", "files": early}, status_code=400)
-        job = jobs.upload(staging, staged, early)
-        return job.to_dict()
+            jobs.discard(job, "没有可以处理的文件。")
+            return error_response(400, "nothing_to_process", "没有可以处理的文件。", files=job.files)
+        return jobs.upload(job, staged).to_dict()
 
-    @api.delete("/api/documents/{doc_id}", status_code=202)
+    @api.delete("/api/documents/{doc_id}", status_code=202, responses=admin)
     async def delete(doc_id: str, jobs: Admin):
         """Remove a document (its file name as listed) from the corpus and the index, in a job."""
         return jobs.remove([doc_id]).to_dict()
 
-    @api.get("/api/jobs/{job_id}")
+    @api.get("/api/jobs/{job_id}", responses=admin)
     async def job_status(job_id: str, jobs: Admin):
-        job = jobs.get(job_id)
+        job = await run_in_threadpool(jobs.get, job_id)
         if job is None:
-            raise HTTPException(404, "没有这个任务。")
+            raise ApiError(404, "no_such_job", "没有这个任务。")
         return job.to_dict()
 
 
-def admin_jobs(request: Request) -> Jobs:
+def admin_jobs(request: Request, _: contract.AdminToken) -> Jobs:
     """The dependency of every admin route: 404 while admin is off, 401 without the right token."""
     jobs, configured = request.app.state.jobs, request.app.state.admin_token
     if jobs is None:
@@ -328,8 +311,3 @@ def admin_jobs(request: Request) -> Jobs:
 Admin = Annotated[Jobs, Depends(admin_jobs)]
 
 
-def _staging_root(settings: Settings) -> Path:
-    """Uploads wait beside the corpus (same file system, so placing them is a rename), in a hidden folder."""
-    root = settings.corpus_dir / ".incoming"
-    root.mkdir(parents=True, exist_ok=True)
-    return root

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,6 +45,7 @@ class BuildSummary:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    version: str = ""  # the index version folder written (not yet switched to when the build was asked not to)
 
     def line(self) -> str:
         if not self.rebuilt:
@@ -82,11 +84,44 @@ class _Part:
     keys: list[str]
 
 
-def corpus_hashes(settings: Settings) -> dict[str, str]:
-    return {p.name: file_sha256(p) for p in corpus_files(settings.corpus_dir)}
+class NothingToIndex(RuntimeError):
+    """No file of the corpus could be read (or it is empty): there is nothing to answer from. ``message_zh`` says
+    which files were tried and why they failed."""
+
+    def __init__(self, skipped: list[Skipped]):
+        names = "; ".join(f"{s.file} ({s.reason})" for s in skipped[:10])
+        names_zh = "；".join(f"{s.file}（{s.reason_zh}）" for s in skipped[:10])
+        super().__init__(
+            f"no readable document in the corpus{': ' + names if names else ' (it is empty)'}; nothing was changed"
+        )
+        self.skipped = skipped
+        self.message_zh = f"没有可以读取的文件{'：' + names_zh if names_zh else '（文件夹为空）'}。索引未改动。"
 
 
-def stale_reason(settings: Settings) -> str | None:
+@dataclass
+class Change:
+    """Files a document job adds (corpus name → staged path) and removes (corpus names), seen by the build before
+    they are moved: the corpus folder changes only when the index version reflecting it is switched to."""
+
+    add: dict[str, Path] = field(default_factory=dict)
+    remove: set[str] = field(default_factory=set)
+
+
+def corpus_view(settings: Settings, change: Change | None = None) -> dict[str, Path]:
+    """Corpus name → the file to read, with a pending change applied."""
+    view = {p.name: p for p in corpus_files(settings.corpus_dir)}
+    if change:
+        for name in change.remove:
+            view.pop(name, None)
+        view.update(change.add)
+    return dict(sorted(view.items()))
+
+
+def corpus_hashes(settings: Settings, change: Change | None = None) -> dict[str, str]:
+    return {name: file_sha256(path) for name, path in corpus_view(settings, change).items()}
+
+
+def stale_reason(settings: Settings, change: Change | None = None) -> str | None:
     """Why the index does not reflect the corpus and settings, or None when it does."""
     manifest = read_manifest(settings.index_dir)
     if manifest is None:
@@ -99,20 +134,31 @@ def stale_reason(settings: Settings) -> str | None:
         return f"model changed ({manifest.model} → {settings.model})"
     if manifest.chunker != settings.chunker_signature():
         return "chunker settings changed"
-    if manifest.files != corpus_hashes(settings):
+    if manifest.files != corpus_hashes(settings, change):
         return "corpus changed"
     return None
 
 
+_HELD = threading.local()
+
+
 @contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
-    """One build at a time per index folder (the CLI and an admin upload may both start one); others wait."""
+    """One build at a time per index folder (the CLI and an admin upload may both start one); others wait. A
+    thread that holds it may take it again (a document job holds it across its build and the commit after)."""
     index_dir.mkdir(parents=True, exist_ok=True)
+    key = str(index_dir.resolve())
+    held = _HELD.__dict__.setdefault("dirs", set())
+    if key in held:
+        yield
+        return
     with (index_dir / ".build.lock").open("w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
+        held.add(key)
         try:
             yield
         finally:
+            held.discard(key)
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
@@ -155,8 +201,8 @@ def _kept_parts(old: Index, matrix: np.ndarray, settings: Settings) -> dict[str,
     }
 
 
-def _read_part(path: Path, sha: str, old: DocRecord | None, settings: Settings, now: str) -> _Part:
-    doc = read_document(path)
+def _read_part(name: str, path: Path, sha: str, old: DocRecord | None, settings: Settings, now: str) -> _Part:
+    doc = read_document(path, name)
     chunks = chunk_with(settings.chunker, doc, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
     record = DocRecord(doc.meta, sha, old.added_at if old else now, now, document_terms(doc, chunks))
     return _Part(record, chunks, None, [_text_key(t) for t in embedding_texts(chunks, settings)])
@@ -194,13 +240,21 @@ def _embed(
 
 
 def build_index(
-    settings: Settings, *, force: bool = False, progress: bool = True, on_progress: Progress | None = None
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: bool = True,
+    on_progress: Progress | None = None,
+    change: Change | None = None,
+    switch: bool = True,
 ) -> BuildSummary:
-    """Bring the index up to date with the corpus; ``force`` reads and chunks every file again (vectors are still
-    re-used for identical text, which gives identical vectors). Returns what was done."""
+    """Bring the index up to date with the corpus (with ``change`` applied); ``force`` reads and chunks every file
+    again (vectors are still re-used for identical text, which gives identical vectors). ``switch=False`` writes
+    the new version without making it current (a document job switches after moving its files). Returns what was
+    done; raises NothingToIndex rather than write an index of nothing."""
     report = on_progress or (lambda stage, done, total: None)
     with build_lock(settings.index_dir):
-        if not force and stale_reason(settings) is None:
+        if not force and stale_reason(settings, change) is None:
             m = read_manifest(settings.index_dir)
             return BuildSummary(m.documents, m.chunks, 0, 0.0, [], rebuilt=False)
         t0 = time.perf_counter()
@@ -210,24 +264,26 @@ def build_index(
         kept = _kept_parts(old, old_vectors, settings) if old and not force else {}  # force: every file is read again
         previous = old.records if old else {}
 
-        files = corpus_files(settings.corpus_dir)
+        files = corpus_view(settings, change)
         parts: dict[str, _Part] = {}
         skipped: list[Skipped] = []
         hashes: dict[str, str] = {}
         added, updated = [], []
-        for n, path in enumerate(files, 1):
-            sha = hashes[path.name] = file_sha256(path)
-            if path.name in kept and kept[path.name].record.sha256 == sha:
-                parts[path.name] = kept[path.name]
+        for n, (name, path) in enumerate(files.items(), 1):
+            sha = hashes[name] = file_sha256(path)
+            if name in kept and kept[name].record.sha256 == sha:
+                parts[name] = kept[name]
             else:
                 try:
-                    parts[path.name] = _read_part(path, sha, previous.get(path.name), settings, now)
+                    parts[name] = _read_part(name, path, sha, previous.get(name), settings, now)
                 except IngestError as exc:
                     log.warning("skipped %s", exc)
-                    skipped.append(Skipped(path.name, exc.reason, exc.reason_zh))
+                    skipped.append(Skipped(name, exc.reason, exc.reason_zh))
                     continue
-                (updated if path.name in previous else added).append(path.name)
+                (updated if name in previous else added).append(name)
             report("reading", n, len(files))
+        if not parts:
+            raise NothingToIndex(skipped)
         removed = sorted(set(previous) - set(parts))
 
         cache = {key: old_vectors[i] for i, key in enumerate(old.embed_keys) if key} if old else {}
@@ -259,10 +315,12 @@ def build_index(
             skipped=[asdict(s) for s in skipped],
         )
         records = {name: parts[name].record for name in sorted(parts)}
-        write_index(settings.index_dir, manifest, matrix, chunks, records, keys, lexical, Stores(settings))
+        version = write_index(
+            settings.index_dir, manifest, matrix, chunks, records, keys, lexical, Stores(settings), switch=switch
+        )
         report("writing", 1, 1)
-    summary = BuildSummary(
-        len(parts), len(chunks), embedded, time.perf_counter() - t0, skipped, True, added, updated, removed
-    )
+    seconds = time.perf_counter() - t0
+    summary = BuildSummary(len(parts), len(chunks), embedded, seconds, skipped, True, added, updated, removed)
+    summary.version = version.name
     log.info(summary.line())
     return summary

@@ -53,16 +53,18 @@ def main(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | None, mo
 @click.pass_context
 def build(ctx: click.Context, force: bool):
     """Build the index from the corpus if it is missing or stale."""
-    from .build import build_index, stale_reason
+    from .build import NothingToIndex, build_index, stale_reason
 
     settings = _settings(ctx)
-    reason = stale_reason(settings)
-    if reason:
-        click.echo(f"index is stale: {reason}", err=True)
     try:
+        reason = stale_reason(settings)
+        if reason:
+            click.echo(f"index is stale: {reason}", err=True)
         summary = build_index(settings, force=force)
     except FileNotFoundError as exc:
         _fail(f"找不到文档目录 {settings.corpus_dir}（{exc}）")
+    except NothingToIndex as exc:
+        _fail(exc.message_zh)
     click.echo(summary.line())
     for s in summary.skipped:
         click.echo(f"已跳过 {s.file}：{s.reason_zh}", err=True)

@@ -1,17 +1,15 @@
-"""Adding and removing documents. The corpus folder is the source of truth: a change puts a file into it (or takes
-one out) atomically, then brings the index up to date incrementally, so only the changed file is embedded."""
+"""Adding and removing documents. The corpus folder is the source of truth; a change moves files into it (or out)
+together with the index version that reflects them, as a job (qa/jobs.py), and only the changed files are embedded."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import BuildSummary, Progress, build_index
+from .build import BuildSummary, Progress
 from .formats import unsupported
-from .ingest import IngestError, corpus_files, read_document
-from .metadata import SIDECAR_SUFFIX, sidecar_path
+from .ingest import corpus_files
+from .metadata import SIDECAR_SUFFIX
 from .settings import Settings
 
 
@@ -43,37 +41,15 @@ def valid_name(name: str) -> str | None:
     return unsupported(Path(name).suffix)
 
 
-def place_file(settings: Settings, source: Path, name: str) -> FileResult:
-    """Check that ``source`` reads as a document, then move a copy into the corpus as ``name`` in one rename.
-
-    An unreadable file never enters the corpus, so it cannot break later builds.
-    """
-    if why := valid_name(name):
-        return _refused(name, f"invalid name {name!r}", why)
-    try:
-        doc = read_document(source)
-    except IngestError as exc:
-        return _refused(name, exc.reason, exc.reason_zh)
-    corpus = settings.corpus_dir
-    corpus.mkdir(parents=True, exist_ok=True)
-    staging = corpus / f".incoming-{os.getpid()}-{name}"
-    shutil.copyfile(source, staging)
-    os.replace(staging, corpus / name)
-    side = sidecar_path(source)
-    if side.exists() and side.parent != corpus:
-        shutil.copyfile(side, sidecar_path(corpus / name))
-    return FileResult(name, doc_id=name, title=doc.meta.title)
-
-
 def add_files(
     settings: Settings, paths: list[Path], *, progress: bool = True, on_progress: Progress | None = None
 ) -> tuple[list[FileResult], BuildSummary | None]:
-    """Copy each readable file into the corpus under its own name (replacing an older version), then update the
-    index. Returns a result per file and the build summary (None when nothing was added)."""
-    results = [place_file(settings, p, p.name) for p in paths]
-    if not any(r.ok for r in results):
-        return results, None
-    return results, build_index(settings, progress=progress, on_progress=on_progress)
+    """Add each readable file to the corpus under its own name (replacing an older version) together with the
+    index version that holds it, as one job (qa/jobs.py). Returns a result per file and the job's summary line."""
+    from .jobs import Transactions
+
+    _, results, summary = Transactions(settings).apply([(p.name, p) for p in paths], [], on_progress)
+    return results, summary
 
 
 def find_document(settings: Settings, ref: str) -> Path | None:
@@ -89,16 +65,9 @@ def find_document(settings: Settings, ref: str) -> Path | None:
 def remove_documents(
     settings: Settings, refs: list[str], *, progress: bool = True
 ) -> tuple[list[FileResult], BuildSummary | None]:
-    """Take documents (and their sidecars) out of the corpus, then update the index; nothing is re-embedded."""
-    results = []
-    for ref in refs:
-        path = find_document(settings, ref)
-        if path is None:
-            results.append(_refused(ref, f"no document {ref!r} in the corpus", f"找不到文件：{ref}"))
-            continue
-        path.unlink()
-        sidecar_path(path).unlink(missing_ok=True)
-        results.append(FileResult(ref, doc_id=path.name))
-    if not any(r.ok for r in results):
-        return results, None
-    return results, build_index(settings, progress=progress)
+    """Take documents (and their sidecars) out of the corpus together with the index version without them, as one
+    job; nothing is re-embedded."""
+    from .jobs import Transactions
+
+    _, results, summary = Transactions(settings).apply([], refs)
+    return results, summary

@@ -1,18 +1,16 @@
-"""What keeps the public API well-behaved: per-client rate limits, body-size limits, security headers, and errors
-that never show a stack trace."""
+"""What keeps the public API well-behaved: body-size limits, security headers, and errors that never show a stack
+trace (rate limits: qa/limits.py)."""
 
 from __future__ import annotations
 
 import logging
-import math
 import os
-import threading
-import time
 import uuid
 
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+
+from .errors import error_response
 
 log = logging.getLogger("policyqa.guard")
 
@@ -31,29 +29,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-
-
-class TokenBucket:
-    """``rate`` requests per minute per key, with bursts up to ``burst``; thread-safe."""
-
-    def __init__(self, per_minute: int, burst: int):
-        self.rate, self.burst = per_minute / 60.0, max(1, burst)
-        self._state: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: str, now: float | None = None) -> float:
-        """0 when allowed, else the seconds to wait."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            tokens, last = self._state.get(key, (float(self.burst), now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._state[key] = (tokens - 1, now)
-                if len(self._state) > 10_000:  # forget idle clients
-                    self._state = {k: v for k, v in self._state.items() if now - v[1] < 600}
-                return 0.0
-            self._state[key] = (tokens, now)
-            return (1 - tokens) / self.rate
 
 
 class BodyTooLarge(Exception):
@@ -107,33 +82,21 @@ def _too_large_inside(exc: BaseException) -> bool:
 
 
 async def _too_large(scope, receive, send):
-    await JSONResponse({"error": "请求内容过大。"}, status_code=413)(scope, receive, send)
+    await error_response(413)(scope, receive, send)
 
 
 class GuardMiddleware(BaseHTTPMiddleware):
-    def __init__(self, app, *, per_minute: int, burst: int, limited_paths: tuple[str, ...]):
-        super().__init__(app)
-        self.bucket = TokenBucket(per_minute, burst) if per_minute > 0 else None
-        self.limited = limited_paths
+    """Security headers on every response, the worker's id, and a JSON 500 (trace in the log only)."""
 
     async def dispatch(self, request: Request, call_next):
-        if self.bucket is not None and request.url.path.startswith(self.limited):
-            client = request.client.host if request.client else "unknown"
-            wait = self.bucket.take(client)
-            if wait > 0:
-                return JSONResponse(
-                    {"error": "请求太频繁，请稍后再试。"},
-                    status_code=429,
-                    headers={"Retry-After": str(math.ceil(wait))},
-                )
         try:
             response = await call_next(request)
         except Exception as exc:  # the trace goes to the log, never to the client
             if _too_large_inside(exc):
-                response = JSONResponse({"error": "请求内容过大。"}, status_code=413)
+                response = error_response(413)
             else:
                 log.exception("unhandled error on %s %s", request.method, request.url.path)
-                response = JSONResponse({"error": "服务器内部错误，请稍后再试。"}, status_code=500)
+                response = error_response(500)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         response.headers["X-Worker"] = worker_id()

@@ -124,8 +124,11 @@ def write_index(
     embed_keys: list[str] | None = None,
     lexical: LexicalIndex | None = None,
     stores: Stores | None = None,
+    *,
+    switch: bool = True,
 ) -> Path:
-    """Write a new version folder, then switch CURRENT to it in one rename; older versions are removed after."""
+    """Write a new version folder, then (``switch``) make it current; a version written without switching is
+    made current by ``switch_version`` or removed by the next prune."""
     index_dir.mkdir(parents=True, exist_ok=True)
     stores = stores or Stores(index_dir=index_dir)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
@@ -151,11 +154,38 @@ def write_index(
         with p.open("rb") as f:
             os.fsync(f.fileno())
     tmp.rename(final)
-    pointer_tmp = index_dir / f".CURRENT-{stamp}"
-    pointer_tmp.write_text(final.name + "\n", encoding="utf-8")
-    os.replace(pointer_tmp, index_dir / "CURRENT")
-    _prune(index_dir, final.name, stores)
+    _fsync_dir(index_dir)
+    if switch:
+        switch_version(index_dir, final.name, stores)
     return final
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def switch_version(index_dir: Path, name: str, stores: Stores | None = None) -> None:
+    """Make version ``name`` current in one rename, then remove the older ones."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    pointer_tmp = index_dir / f".CURRENT-{stamp}"
+    with pointer_tmp.open("w", encoding="utf-8") as f:
+        f.write(name + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(pointer_tmp, index_dir / "CURRENT")
+    _fsync_dir(index_dir)
+    _prune(index_dir, name, stores or Stores(index_dir=index_dir))
+
+
+def prune_uncommitted(index_dir: Path, stores: Stores | None = None) -> None:
+    """Remove versions written but never made current (a document job stopped before its commit)."""
+    current = current_path(index_dir)
+    if current is not None:
+        _prune(index_dir, current.name, stores or Stores(index_dir=index_dir))
 
 
 def _payload(chunk: Chunk, records: dict[str, DocRecord]) -> dict:

@@ -7,9 +7,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .formats import IngestError, extract
+from .formats import IngestError
 from .metadata import SIDECAR_SUFFIX, apply_sidecar, extract_meta, fill_from_properties
 from .normalize import repair
+from .safe_parse import parse_bounded
 from .schema import Document
 
 log = logging.getLogger(__name__)
@@ -47,15 +48,17 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_document(path: Path) -> Document:
+def read_document(path: Path, name: str | None = None) -> Document:
     """Any supported format → repaired text and metadata; the layout rules first, the file's own properties fill
-    what they leave empty, a sidecar overrides both. The doc_id is the file name: a.txt and a.docx may coexist."""
+    what they leave empty, a sidecar overrides both. The doc_id is the file name (``name``, when the file is still
+    staged under another path): a.txt and a.docx may coexist."""
+    name = name or path.name
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(path, f"cannot read: {exc}", "文件无法读取") from exc
     try:
-        extracted = extract(path, data)
+        extracted = parse_bounded(path, data)  # checked, then read in a child with memory and time limits
     except IngestError:
         raise
     except Exception as exc:  # a reader library failing on a malformed file must not stop the build
@@ -64,9 +67,9 @@ def read_document(path: Path) -> Document:
     text = repair(extracted.text)
     if not text.strip():
         raise IngestError(path, "empty document", "文件内容为空")
-    meta = fill_from_properties(extract_meta(text, path.name), extracted.props)
+    meta = fill_from_properties(extract_meta(text, name), extracted.props)
     meta = apply_sidecar(meta, path)
-    return Document(doc_id=path.name, text=text, meta=meta, sha256=file_sha256(path))
+    return Document(doc_id=name, text=text, meta=meta, sha256=file_sha256(path))
 
 
 def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:

@@ -66,8 +66,28 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
-    rate_limit_per_minute: int = Field(60, ge=0, description="questions per client per minute on /api/ask; 0 = off")
-    rate_limit_burst: int = Field(10, ge=1)
+    rate_limit_per_minute: int = Field(
+        120, ge=0, description="questions per client per minute (API and chat page); 0 = every limit off"
+    )
+    rate_limit_burst: int = Field(30, ge=1, description="questions a client may ask at once before the rate applies")
+    feedback_per_minute: int = Field(60, ge=0)
+    feedback_burst: int = Field(20, ge=1)
+    admin_per_minute: int = Field(1200, ge=0, description="requests with the valid admin token (page polling)")
+    admin_attempts_per_minute: int = Field(20, ge=0, description="admin requests without the valid token")
+    other_per_minute: int = Field(120, ge=0, description="health checks, the OpenAPI schema and docs")
+    rate_limit_clients: int = Field(10_000, ge=1, description="clients the limiter remembers per budget")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses/networks of reverse proxies whose X-Forwarded-For is believed; none by default",
+    )
+    parse_in_child: bool = Field(True, description="read documents in a child process with memory and time limits")
+    parse_memory_mb: int = Field(1024, ge=64, description="memory a document's parsing may take")
+    parse_timeout_s: float = Field(120.0, gt=0, description="time a document's parsing may take")
+    parse_max_unpacked_mb: int = Field(200, ge=1, description="uncompressed size of a .docx, all parts together")
+    parse_max_zip_members: int = Field(2000, ge=1)
+    parse_max_ratio: float = Field(200.0, gt=1, description="largest compression ratio of a .docx part over 1 MB")
+    parse_max_pdf_pages: int = Field(2000, ge=1)
+    parse_max_html_mb: int = Field(10, ge=1)
     max_body_bytes: int = Field(64_000, ge=1024, description="largest request body the API accepts")
     max_question_chars: int = Field(500, ge=10, description="longest question accepted")
     feedback_db: Path = Field(PROJECT_ROOT / "data" / "feedback.db", description="SQLite file of 👍/👎 feedback")

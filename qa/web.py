@@ -20,7 +20,7 @@ EXAMPLES = [
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(..., description="用户的问题", max_length=2000)
+    question: str = Field(..., description="用户的问题（过长的问题得到 400 问题太长）")
     k: int | None = Field(None, ge=1, le=20, description="how many passages")
     history: list[str] | None = Field(None, max_length=20, description="earlier questions, oldest first")
 
@@ -56,10 +56,6 @@ class FeedbackRequest(BaseModel):
     rating: str = Field(..., pattern="^(up|down)$")
     answer: AskResponse
     comment: str | None = Field(None, max_length=2000)
-
-
-class ErrorResponse(BaseModel):
-    error: str
 
 
 def _passage_html(n: int, hit: Hit, surrounding: str | None) -> str:

@@ -183,16 +183,6 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path):
         assert client.get("/api/health").status_code == 503  # other paths are not limited
 
 
-def test_token_bucket_refills():
-    from qa.guard import TokenBucket
-
-    b = TokenBucket(per_minute=60, burst=2)
-    assert b.take("a", now=0) == 0 and b.take("a", now=0) == 0
-    assert b.take("a", now=0) == pytest.approx(1.0)
-    assert b.take("b", now=0) == 0  # per client
-    assert b.take("a", now=1.01) == 0
-
-
 def test_security_headers_and_no_stack_traces(tmp_path):
     settings = Settings(index_dir=tmp_path / "none", feedback_db=tmp_path / "f.db")
     service = Service(settings)
