@@ -24,7 +24,7 @@ from qa.errors import ApiError, error_response, responses
 from qa.feedback import FeedbackStore
 from qa.guard import BodyLimitMiddleware, GuardMiddleware
 from qa.index import IndexUnavailable, current_path, load_index
-from qa.jobs import Jobs
+from qa.jobs import Jobs, Transactions
 from qa.settings import Settings
 from qa.store import Stores
 from qa.web import EXAMPLES, AskRequest, AskResponse, FeedbackRequest, render_answer_html
@@ -224,8 +224,8 @@ def add_admin_routes(api: FastAPI, service: Service) -> None:
     configured = settings.admin_token.get_secret_value() if settings.admin_token else None
     api.state.admin_token = configured
     api.state.jobs = jobs = Jobs(settings, on_change=lambda: service.assistant(wait=True)) if configured else None
-    if jobs is not None and settings.corpus_dir.is_dir():
-        jobs.recover_at_start()  # jobs a crash interrupted are finished or rolled back before anything is served
+    if settings.corpus_dir.is_dir():  # jobs a crash interrupted (here or in the CLI) are settled before serving
+        Transactions(settings).recover(at_start=True)
 
     @api.get("/admin", include_in_schema=False, response_class=HTMLResponse)
     async def admin_page():

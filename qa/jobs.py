@@ -329,8 +329,8 @@ class Transactions:
 
     def roll_back(self, job: Job, why_zh: str) -> None:
         job.status, job.error_zh, job.phase = Status.FAILED.value, why_zh, Phase.FINISHED.value
-        for f in job.files:
-            if f.get("ok") is None:
+        for f in job.files:  # nothing of a failed job entered the corpus, the files that read well included
+            if f.get("ok") is not False:
                 f["ok"], f["error"] = False, why_zh
         self.store.save(job)
         shutil.rmtree(staging_root(self.settings) / job.id, ignore_errors=True)
@@ -420,9 +420,6 @@ class Jobs:
         self._wake = threading.Event()
         self._worker_pid: int | None = None
         self._start_lock = threading.Lock()
-
-    def recover_at_start(self) -> list[Job]:
-        return self.tx.recover(at_start=True)
 
     def _ensure_worker(self) -> None:
         """Start this process's job thread on first use: threads do not survive the fork of a preloaded server."""
