@@ -15,6 +15,7 @@ import gradio as gr
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa import contract
 from qa.admin import bearer, stored_name, token_matches, upload_problem
@@ -263,7 +264,12 @@ def add_admin_routes(api: FastAPI, service: Service) -> None:
     async def upload(request: Request, jobs: Admin):
         """Upload files (multipart field `files`); each is checked, stored under a generated name and indexed in a
         job. Answers at once with the job; poll /api/jobs/{id} for progress and per-file results."""
-        form = await request.form(max_files=settings.max_upload_files, max_fields=5)
+        try:
+            form = await request.form(max_files=settings.max_upload_files, max_fields=5)
+        except StarletteHTTPException as exc:  # Starlette's multipart parser: too many files or fields, a broken body
+            too_many = "Too many" in str(exc.detail)
+            message = f"一次最多上传 {settings.max_upload_files} 个文件。" if too_many else "上传内容的格式不正确。"
+            raise ApiError(400, "too_many_files" if too_many else "bad_multipart", message) from exc
         uploads = [f for f in form.getlist("files") if hasattr(f, "read")]
         if not uploads:
             raise ApiError(400, "no_files", "没有收到文件（表单字段名应为 files）。")
@@ -309,5 +315,3 @@ def admin_jobs(request: Request, _: contract.AdminToken) -> Jobs:
 
 
 Admin = Annotated[Jobs, Depends(admin_jobs)]
-
-

@@ -120,4 +120,5 @@ def protect(api: FastAPI, settings: Settings) -> None:
         is_admin=lambda header: token_matches(configured, bearer(header)),
         max_clients=settings.rate_limit_clients,
     )
+    api.add_middleware(errors.ErrorShapeMiddleware)
     api.add_middleware(ExactCORSMiddleware, origins=settings.cors_origins)

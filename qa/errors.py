@@ -7,6 +7,7 @@ client generated from /openapi.json handles every answer it will get.
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
 
@@ -110,3 +111,50 @@ def install(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         return error_response(422, detail=detail)
+
+
+class ErrorShapeMiddleware:
+    """The last word on error bodies: an error answered by anything our handlers do not see — Gradio's mounted app
+    (unknown paths, wrong methods), Starlette's routing — is rewritten to the one shape. Only error responses are
+    buffered (they are small); a body already in the shape passes unchanged."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start: dict | None = None
+        body = b""
+
+        async def shaped_send(message):
+            nonlocal start, body
+            if message["type"] == "http.response.start":
+                if message["status"] < 400 or scope["method"] == "HEAD":
+                    return await send(message)
+                start = message
+                return None
+            if start is None:
+                return await send(message)
+            body += message.get("body", b"")
+            if message.get("more_body"):
+                return None
+            await _reshaped(scope, start, body)(scope, receive, send)
+            return None
+
+        await self.app(scope, receive, shaped_send)
+        return None
+
+
+def _reshaped(scope, start: dict, body: bytes) -> JSONResponse:
+    status = start["status"]
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in start.get("headers", [])}
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    keep = {k: v for k, v in headers.items() if k.lower() not in ("content-length", "content-type")}
+    if isinstance(data, dict) and isinstance(data.get("error"), str) and isinstance(data.get("code"), str):
+        return JSONResponse(data, status_code=status, headers=keep)
+    log.info("%s %s → %d reshaped: %s", scope["method"], scope["path"], status, body[:200])
+    return JSONResponse(error_body(status), status_code=status, headers=keep)

@@ -52,26 +52,32 @@ class BodyLimitMiddleware:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             return await _too_large(scope, receive, send)
-        seen, started = 0, False
+        seen, started, exceeded = 0, False, False
 
         async def counted():
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
+                exceeded = True
                 raise BodyTooLarge
             return message
 
         async def tracked_send(message):
             nonlocal started
+            if exceeded and not started:
+                return  # whatever the app makes of the interrupted body (FastAPI: a 400), the answer is 413
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, counted, tracked_send)
-        except BodyTooLarge:
-            if not started:
-                await _too_large(scope, receive, send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await _too_large(scope, receive, send)
+        return None
 
 
 def _too_large_inside(exc: BaseException) -> bool:
