@@ -356,8 +356,8 @@ class Transactions:
                     shutil.rmtree(staging_root(self.settings) / job.id, ignore_errors=True)
                     log.warning("job %s was interrupted after its commit point: finished", job.id)
                 else:
-                    self.roll_back(job, INTERRUPTED_ZH)
                     log.warning("job %s was interrupted in phase %s: rolled back", job.id, job.phase)
+                    self.roll_back(job, INTERRUPTED_ZH)
                 settled.append(job)
             self._clear_staging()
             prune_uncommitted(self.settings.index_dir, Stores(self.settings))
