@@ -44,6 +44,7 @@ bench: model
 
 load: index
 	$(BIN)/python -m qa.load
+	$(BIN)/python -m qa.slowload
 
 eval: model
 	$(BIN)/policyqa eval --out eval/out --dump eval/out/run.jsonl

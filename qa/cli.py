@@ -288,7 +288,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int):
     if workers == 1:
         from app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        from .slowclients import BoundedH11Protocol
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", http=BoundedH11Protocol)
         return
     from .serving import serve_workers
 

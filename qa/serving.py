@@ -22,7 +22,7 @@ class PreloadedServer(BaseApplication):
         options = {
             "bind": self.bind,
             "workers": self.workers,
-            "worker_class": "uvicorn_worker.UvicornWorker",
+            "worker_class": "qa.slowclients.BoundedUvicornWorker",  # header deadline, connection cap
             "preload_app": True,
             "loglevel": "warning",
             "timeout": 120,  # a worker is busy while it loads a new index version

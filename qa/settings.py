@@ -80,6 +80,8 @@ class Settings(BaseSettings):
         default_factory=list,
         description="addresses/networks of reverse proxies whose X-Forwarded-For is believed; none by default",
     )
+    header_timeout_s: float = Field(10.0, gt=0, description="time a client has to send a request's headers")
+    max_connections: int = Field(2000, ge=1, description="open connections per server process; more are refused")
     parse_in_child: bool = Field(True, description="read documents in a child process with memory and time limits")
     parse_memory_mb: int = Field(1024, ge=64, description="memory a document's parsing may take")
     parse_timeout_s: float = Field(120.0, gt=0, description="time a document's parsing may take")
