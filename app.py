@@ -25,7 +25,7 @@ from qa.errors import ApiError, error_response, responses
 from qa.feedback import FeedbackStore
 from qa.guard import BodyLimitMiddleware, GuardMiddleware
 from qa.index import IndexUnavailable, current_path, load_index
-from qa.jobs import Jobs, Transactions
+from qa.jobs import Jobs, Transactions, archived_versions
 from qa.settings import Settings
 from qa.store import Stores
 from qa.web import EXAMPLES, AskRequest, AskResponse, FeedbackRequest, render_answer_html
@@ -295,6 +295,19 @@ def add_admin_routes(api: FastAPI, service: Service) -> None:
     async def delete(doc_id: str, jobs: Admin):
         """Remove a document (its file name as listed) from the corpus and the index, in a job."""
         return jobs.remove([doc_id]).to_dict()
+
+    @api.get("/api/versions", responses=admin)
+    async def versions(_: Admin):
+        """Earlier versions of documents (replaced or removed), which can be restored."""
+        return {"versions": [v.to_dict() for v in await run_in_threadpool(archived_versions, settings)]}
+
+    @api.post("/api/versions/{version_id}/restore", status_code=202, responses=admin)
+    async def restore_version(version_id: str, jobs: Admin):
+        """Bring a version back (the one that replaced it is kept as a version in turn), in a job."""
+        job = await run_in_threadpool(jobs.restore, version_id)
+        if job is None:
+            raise ApiError(404, "no_such_version", "没有这个版本。")
+        return job.to_dict()
 
     @api.get("/api/jobs/{job_id}", responses=admin)
     async def job_status(job_id: str, jobs: Admin):

@@ -247,6 +247,34 @@ def remove(ctx: click.Context, docs: tuple[str, ...]):
     _report(*remove_documents(_settings(ctx), list(docs)))
 
 
+@main.command("versions")
+@click.pass_context
+def versions(ctx: click.Context):
+    """Earlier versions of documents (replaced by a new version, or removed) that `restore` can bring back."""
+    from datetime import UTC, datetime
+
+    from .jobs import archived_versions
+
+    click.echo("\t".join(("id", "file", "title", "issuer", "archived", "replaced_by")))
+    for v in archived_versions(_settings(ctx)):
+        when = datetime.fromtimestamp(v.archived_at, UTC).isoformat(timespec="seconds")
+        click.echo("\t".join((v.id, v.name, v.title, v.issuer or "-", when, v.replaced_by or "-")))
+
+
+@main.command("restore")
+@click.argument("version_id")
+@click.pass_context
+def restore(ctx: click.Context, version_id: str):
+    """Bring back VERSION_ID (from `versions`); the version it replaces is kept in turn."""
+    from .jobs import restore as restore_version
+
+    outcome = restore_version(_settings(ctx), version_id)
+    if outcome is None:
+        _fail(f"没有这个版本：{version_id}")
+    _, results, summary = outcome
+    _report(results, summary)
+
+
 @main.command("convert-model")
 @click.pass_context
 def convert_model(ctx: click.Context):

@@ -38,6 +38,7 @@ from .documents import FileResult, find_document, valid_name
 from .index import current_path, prune_uncommitted, switch_version
 from .ingest import IngestError, read_document
 from .metadata import sidecar_path
+from .schema import DocMeta
 from .settings import Settings
 from .store import Stores
 
@@ -96,14 +97,32 @@ class Job:
     owner: int = 0  # pid of the process that wrote the staged files / runs the job
     adds: dict[str, str] = field(default_factory=dict)  # corpus name → staged file (relative to the corpus)
     removes: list[str] = field(default_factory=list)  # corpus names
+    replaced: dict[str, str] = field(default_factory=dict)  # corpus name removed → the name that replaces it
 
     def to_dict(self) -> dict:
-        public = {k: v for k, v in asdict(self).items() if k not in ("owner", "adds", "removes", "version", "phase")}
+        hidden = ("owner", "adds", "removes", "version", "phase", "replaced")
+        public = {k: v for k, v in asdict(self).items() if k not in hidden}
         return {**public, "stage_zh": STAGES_ZH.get(self.stage, self.stage)}
 
 
+@dataclass
+class ArchivedVersion:
+    """A document as it was before a job replaced or removed it; kept in ``corpus/.versions/<id>/`` to restore."""
+
+    id: str
+    name: str  # its corpus file name
+    title: str
+    issuer: str
+    archived_at: float
+    job_id: str
+    replaced_by: str = ""  # the corpus name of the document that replaced it ("" when it was removed)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 _COLUMNS = [f for f in Job.__dataclass_fields__]
-_JSON = ("files", "adds", "removes")
+_JSON = ("files", "adds", "removes", "replaced")
 
 
 class JobStore:
@@ -118,7 +137,13 @@ class JobStore:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, kind TEXT, status TEXT, stage TEXT, "
                 "done INTEGER, total INTEGER, files TEXT, summary TEXT, error_zh TEXT, created REAL, phase TEXT, "
-                "version TEXT, owner INTEGER, adds TEXT, removes TEXT)"
+                "version TEXT, owner INTEGER, adds TEXT, removes TEXT, replaced TEXT)"
+            )
+            if "replaced" not in {row[1] for row in db.execute("PRAGMA table_info(jobs)")}:  # older tables
+                db.execute("ALTER TABLE jobs ADD COLUMN replaced TEXT DEFAULT '{}'")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS versions (id TEXT PRIMARY KEY, name TEXT, title TEXT, issuer TEXT, "
+                "archived_at REAL, job_id TEXT, replaced_by TEXT)"
             )
 
     @contextmanager
@@ -158,6 +183,29 @@ class JobStore:
                 (Status.RUNNING.value, pid, job_id, Status.QUEUED.value, Phase.STAGED.value),
             )
             return cur.rowcount == 1
+
+    def archive(self, version: ArchivedVersion) -> None:
+        with self._db() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO versions (id, name, title, issuer, archived_at, job_id, replaced_by) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (
+                    version.id,
+                    version.name,
+                    version.title,
+                    version.issuer,
+                    version.archived_at,
+                    version.job_id,
+                    version.replaced_by,
+                ),
+            )
+
+    def versions(self) -> list[ArchivedVersion]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT id, name, title, issuer, archived_at, job_id, replaced_by FROM versions ORDER BY archived_at"
+            ).fetchall()
+        return [ArchivedVersion(*r) for r in rows]
 
     def forget_old(self, keep: int = 500) -> None:
         with self._db() as db:
@@ -237,11 +285,19 @@ class Transactions:
             self.store.save(job)
             crash_point("checking")
             change = Change()
+            indexed = self._indexed_titles()
             for name, rel in job.adds.items():
-                r = self._check(name, root / rel)
+                r, meta = self._check(name, root / rel)
                 if r.ok:
                     change.add[name] = root / rel
+                    old = indexed.get((meta.title, meta.issuer)) if meta.title else None
+                    if old and old != name and old not in job.removes:  # a new version of an indexed document
+                        job.removes.append(old)
+                        job.replaced[old] = name
                 self._set_result(job, name, r)
+            if len(change.add) == 1:  # one file named with what it replaces (restore, add --replaces)
+                for ref in job.removes:
+                    job.replaced.setdefault(ref, next(iter(change.add)))
             for ref in job.removes:
                 path = find_document(self.settings, ref)
                 r = (
@@ -282,15 +338,50 @@ class Transactions:
         shutil.rmtree(root / job.id, ignore_errors=True)
         return summary
 
-    def _check(self, name: str, path: Path) -> FileResult:
+    def _check(self, name: str, path: Path) -> tuple[FileResult, DocMeta]:
         """Reads as a document (bounded parsing): an unreadable file never enters the corpus."""
         if why := valid_name(name):
-            return FileResult(name, error=f"invalid name {name!r}", error_zh=why)
+            return FileResult(name, error=f"invalid name {name!r}", error_zh=why), DocMeta()
         try:
             doc = read_document(path, name)
         except IngestError as exc:
-            return FileResult(name, error=exc.reason, error_zh=exc.reason_zh)
-        return FileResult(name, doc_id=name, title=doc.meta.title)
+            return FileResult(name, error=exc.reason, error_zh=exc.reason_zh), DocMeta()
+        return FileResult(name, doc_id=name, title=doc.meta.title), doc.meta
+
+    def _indexed_titles(self) -> dict[tuple[str, str], str]:
+        """(title, issuer) → corpus name of each indexed document: an upload with the same pair is its new version."""
+        current = current_path(self.settings.index_dir)
+        try:
+            records = json.loads((current / "documents.json").read_text(encoding="utf-8")) if current else {}
+        except (OSError, ValueError):
+            return {}
+        return {(r["meta"]["title"], r["meta"]["issuer"]): name for name, r in records.items() if r["meta"]["title"]}
+
+    def _archive(self, job: Job, n: int, path: Path, replaced_by: str) -> None:
+        """Keep a file leaving the corpus (removed, or replaced by a new version) where it can be restored from;
+        recorded before it moves, under an id fixed by the job, so a repeated commit archives it once."""
+        version_id = f"{job.id}-{n}"
+        folder = self.settings.corpus_dir / ".versions" / version_id
+        if (folder / path.name).exists():
+            return
+        meta = self._indexed_meta(path.name)
+        self.store.archive(
+            ArchivedVersion(
+                version_id, path.name, meta.get("title", ""), meta.get("issuer", ""), time.time(), job.id, replaced_by
+            )
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        for src in (sidecar_path(path), path):
+            if src.exists():
+                os.replace(src, folder / src.name)
+
+    def _indexed_meta(self, name: str) -> dict:
+        current = current_path(self.settings.index_dir)
+        try:
+            records = json.loads((current / "documents.json").read_text(encoding="utf-8")) if current else {}
+        except (OSError, ValueError):
+            return {}
+        return records.get(name, {}).get("meta", {})
 
     def _set_result(self, job: Job, name: str, r: FileResult) -> None:
         """Upload results go where the request listed the file (refused files keep their early reason)."""
@@ -306,15 +397,13 @@ class Transactions:
         """Move the files and switch the index: idempotent, so recovery may run it again after a crash anywhere
         inside it."""
         root, corpus = staging_root(self.settings), self.settings.corpus_dir
-        removed = root / job.id / ".removed"
-        for name in job.removes:
-            path = corpus / name
-            for src in (path, sidecar_path(path)):
-                if src.exists():
-                    removed.mkdir(parents=True, exist_ok=True)
-                    os.replace(src, removed / src.name)
-        for name, rel in job.adds.items():
+        for n, name in enumerate(job.removes):
+            if (corpus / name).exists():
+                self._archive(job, n, corpus / name, job.replaced.get(name, ""))
+        for n, (name, rel) in enumerate(job.adds.items(), len(job.removes)):
             staged = root / rel
+            if staged.exists() and (corpus / name).exists():  # same name, new content: the old one is kept
+                self._archive(job, n, corpus / name, name)
             for src, dst in ((sidecar_path(staged), sidecar_path(corpus / name)), (staged, corpus / name)):
                 if src.exists():
                     os.replace(src, dst)
@@ -407,6 +496,29 @@ class Transactions:
         return job, results, summary
 
 
+def restore(settings: Settings, version_id: str) -> tuple[Job, list[FileResult], BuildSummary | None] | None:
+    """Bring an archived version back under its name, as a job; the version that replaced it (same title and
+    issuer, or the same name) is archived in turn. None when there is no such version."""
+    plan = restore_plan(settings, version_id)
+    return Transactions(settings).apply(*plan) if plan else None
+
+
+def restore_plan(settings: Settings, version_id: str) -> tuple[list[tuple[str, Path]], list[str]] | None:
+    """(files to add, names to remove) that bring a version back, or None when there is no such version."""
+    version = next((v for v in archived_versions(settings) if v.id == version_id), None)
+    if version is None:
+        return None
+    current = version.replaced_by if version.replaced_by and version.replaced_by != version.name else None
+    removes = [current] if current and (settings.corpus_dir / current).exists() else []
+    return [(version.name, settings.corpus_dir / ".versions" / version_id / version.name)], removes
+
+
+def archived_versions(settings: Settings) -> list[ArchivedVersion]:
+    """Versions that can still be restored, oldest first."""
+    store = JobStore(settings.index_dir)
+    return [v for v in store.versions() if (settings.corpus_dir / ".versions" / v.id / v.name).exists()]
+
+
 class Jobs:
     """The admin API's view: submit uploads and removals, read a job; a worker thread per server process runs
     queued jobs (any process's) one at a time, under the build lock."""
@@ -445,6 +557,19 @@ class Jobs:
     def remove(self, doc_ids: list[str]) -> Job:
         job, _ = self.tx.begin("remove", [{"file": d, "ok": None} for d in doc_ids])
         self.tx.stage(job, {}, doc_ids)
+        self._kick()
+        return job
+
+    def restore(self, version_id: str) -> Job | None:
+        plan = restore_plan(self.settings, version_id)
+        if plan is None:
+            return None
+        ((name, source),) = plan[0]
+        job, folder = self.tx.begin("restore", [{"file": name, "ok": None}])
+        (folder / name).write_bytes(source.read_bytes())
+        if sidecar_path(source).exists():
+            sidecar_path(folder / name).write_bytes(sidecar_path(source).read_bytes())
+        self.tx.stage(job, {name: folder / name}, plan[1])
         self._kick()
         return job
 
