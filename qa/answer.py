@@ -85,7 +85,7 @@ class PolicyQA:
         found = candidate if confidence is Confidence.HIGH else None
         if found and found.passage > 0:  # the proving passage (of the answer document) goes first
             hits.insert(0, hits.pop(found.passage))
-        mark_answering(q, hits, confidence)
+        mark_answering(q, hits, confidence, self.judge.word_idf)
         timings["answer_ms"] = (time.perf_counter() - t) * 1000
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(
@@ -118,7 +118,8 @@ class PolicyQA:
 
 
 
-def mark_answering(q: Question, hits: list[Hit], confidence: Confidence) -> None:
+def mark_answering(q: Question, hits: list[Hit], confidence: Confidence, weight=None) -> None:
     """Highlight the answering sentence, only in passages that answer; none when nothing answers."""
     for rank, h in enumerate(hits):
-        h.highlight = best_segment(q, h) if confidence is not Confidence.NONE and answers(q, h, rank) else None
+        answering = confidence is not Confidence.NONE and answers(q, h, rank, weight)
+        h.highlight = best_segment(q, h) if answering else None

@@ -82,10 +82,16 @@ def constraint_met(name: str, hit: Hit) -> bool:
 
 
 def constraints_met(q: Question, hits: list[Hit], depth: int = 3) -> bool:
-    """Every place and every year the question names is met by one of the top passages (its document, or its own
-    words). A question naming several places or years is a comparison: each is met by a passage of its own."""
-    pool = hits[:depth] if len(q.places) + len(q.years) <= 1 else hits
-    return all(any(constraint_met(n, h) for h in pool) for n in [*q.places, *q.years])
+    """The places and years the question names belong to the passages. One place and one year must meet in one
+    passage of the top ones (湖南2024年 is not 湖南's 2023 要点 and 湖北's 2024 one); a question naming several places
+    (or several years) is a comparison: each is met by a passage of its own."""
+    if len(q.places) >= 2:
+        return all(any(constraint_met(p, h) for h in hits) for p in q.places)
+    if len(q.years) >= 2:
+        names = [*q.places, *q.years]
+        return all(any(constraint_met(n, h) for h in hits) for n in names)
+    names = [*q.places, *q.years]
+    return any(all(constraint_met(n, h) for n in names) for h in hits[:depth]) if names else True
 
 
 def field_present(q: Question, hits: list[Hit]) -> bool:
@@ -111,6 +117,10 @@ class Judge:
 
     def idf(self, gram: str) -> float:
         return math.log((self.n + 1) / (self.df.get(gram, 0) + 1)) + 1.0
+
+    def word_idf(self, word: str) -> float:
+        """A word is as rare as its rarest bigram: 老年人 outweighs 科学 in 老年人科学素质提升行动."""
+        return max((self.idf(g) for g in bigrams(word)), default=1.0)
 
     def content_grams(self, q: Question) -> list[str]:
         return list(dict.fromkeys(bigrams(q.subject or q.base or q.search_text)))

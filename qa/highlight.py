@@ -6,6 +6,7 @@ Only passages that answer get a highlight: a 青少年 row under a 老年人 que
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from .lexical import Tokenizer, bigrams
@@ -20,6 +21,7 @@ LEAD_CUE_RE = re.compile(r"牵头")
 RESPONSIBLE_CUE_RE = re.compile(r"负责|责任|配合|承办|主管|设在")
 ISSUER_CUE_RE = re.compile(r"人民政府|办公室|办公厅|委员会|局|厅|协会|科协|党委|市委|县委|区委|工委|管委会")
 MIN_SUBJECT_OVERLAP = 0.5
+MIN_ANSWERING_SHARE = 0.8  # of the subject's weight a later passage must hold to be marked as answering
 _TOKENIZER = Tokenizer()
 # table columns that hold the answer, whatever a table calls them (牵头单位, 牵头部门, 责任单位, 配合单位, 承办科室 …)
 FIELD_COLUMN_RE = {
@@ -91,9 +93,15 @@ def best_segment(question: Question, hit: Hit) -> tuple[int, int] | None:
     return start, best[1]
 
 
-def answers(question: Question, hit: Hit, rank: int) -> bool:
-    """The best passage answers when the decision says so; a later one only if it is about the subject too."""
+def answers(question: Question, hit: Hit, rank: int, weight: Callable[[str], float] | None = None) -> bool:
+    """The best passage answers when the decision says so; a later one only if it is about the subject too —
+    weighted by how rare each word is, so a 青少年 row sharing 科学素质提升行动 with a 老年人 question does not."""
     if rank == 0:
         return True
-    context = " ".join([*hit.chunk.section_path, hit.chunk.text])
-    return subject_overlap(question, context) >= MIN_SUBJECT_OVERLAP and holds_field(question.qtype, hit.chunk.text)
+    context = fold(" ".join([*hit.chunk.section_path, hit.chunk.text]))
+    words = subject_words(question.subject or question.search_text)
+    if not words or not holds_field(question.qtype, hit.chunk.text):
+        return False
+    w = weight or (lambda _: 1.0)
+    found = sum(w(x) for x in words if x in context or all(g in context for g in bigrams(x)))
+    return found / sum(w(x) for x in words) >= MIN_ANSWERING_SHARE
