@@ -154,14 +154,15 @@ def evaluate(ctx, gold_path, k, configs, out_dir, dump_path):
     from .report import evaluate_gold_set
 
     dumps = []
-    for gold in gold_path or DEFAULT_GOLDS:
+    golds = list(gold_path or DEFAULT_GOLDS)
+    for n, gold in enumerate(golds):
         try:
             items = load_gold(gold)
             specs = [config_settings(c, eval_settings(_settings(ctx), gold)) for c in (configs or ("default",))]
         except ValueError as exc:
             _fail(str(exc))
         runs = [run_config(name, s, items, k) for name, s in specs]
-        target = out_dir / gold.parent.name if out_dir and gold.parent.name != "eval" else out_dir
+        target = out_dir / gold.parent.name if out_dir and n else out_dir  # the first set's report on top
         click.echo(f"\n== {gold} ==")
         click.echo(evaluate_gold_set(runs, gold, target))
         if target:
