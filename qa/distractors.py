@@ -176,8 +176,8 @@ def write_distractors(
     *,
     source_dirs: list[Path] | None = None,
     eval_dir: Path = PROJECT_ROOT / "eval",
-    sections_per_doc: tuple[int, int] = (2, 4),
-    max_section_chars: int = 700,
+    sections_per_doc: tuple[int, int] = (1, 2),
+    max_section_chars: int = 400,
     seed: int = 18,
 ) -> DistractorStats:
     """Write ``n`` distractor .txt files into ``out_dir``; the stats say what was dropped and checked."""

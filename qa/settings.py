@@ -62,7 +62,7 @@ class Settings(BaseSettings):
 
     top_k: int = Field(5, ge=1, le=50)
     ann_threshold: int = Field(100_000, ge=0, description="above this many chunks the vector index is HNSW, not exact")
-    embed_batch_size: int = Field(32, ge=1, description="passages per forward pass when indexing")
+    embed_batch_size: int = Field(16, ge=1, description="passages per forward pass when indexing")
     embed_order: Literal["length", "document"] = Field(
         "length", description="passages embedded longest first (little padding), or in document order (as before)"
     )

@@ -33,14 +33,20 @@ def test_onnx_passage_vectors_match_the_index_vectors(assistant):
     chunks = assistant.index.chunks[::8]
     settings = assistant.settings
     onnx = Embedder(settings.model_copy(update={"query_encoder": "onnx"})).onnx
-    ours = np.concatenate([onnx.encode([settings.passage_prompt + c.embed_text(settings.embed_context)]) for c in chunks])
+    ours = np.concatenate(
+        [onnx.encode([settings.passage_prompt + c.embed_text(settings.embed_context)]) for c in chunks]
+    )
     stored = assistant.index.vector_matrix()[[c.chunk_id for c in chunks]]
     assert (ours * stored).sum(axis=1).min() >= 0.99
 
 
 def test_onnx_tokenizer_matches_the_folder_tokenizer():
     e = Embedder(Settings(query_encoder="onnx"))
-    for text in ["query: 老年人那块谁牵头？", "passage: ＡＢＣ　全角（括号）①⑴ 湖南省科协 2023 年", "query: " + "科普" * 400]:
+    for text in [
+        "query: 老年人那块谁牵头？",
+        "passage: ＡＢＣ　全角（括号）①⑴ 湖南省科协 2023 年",
+        "query: " + "科普" * 400,
+    ]:
         ref = e.model.tokenizer(text, truncation=True, max_length=512)["input_ids"]
         assert e.onnx.tokenizer.encode(text).ids == ref
 
@@ -58,7 +64,9 @@ def test_gold_figures_within_one_point_of_torch(built_settings):
 
     items = load_gold(GOLD)
     runs = {
-        enc: metrics(run_config(enc, built_settings.model_copy(update={"query_encoder": enc}), items, 5, progress=False))
+        enc: metrics(
+            run_config(enc, built_settings.model_copy(update={"query_encoder": enc}), items, 5, progress=False)
+        )
         for enc in ("torch", "onnx")
     }
     for key in ("hit@1", "hit@3", "hit@5", "mrr", "no_answer_f1"):

@@ -82,3 +82,27 @@ def test_refusal_carries_the_servers_chinese_message(index_dir):
     with FakeServer("v-20260101-000000-000001", ask_status=400) as server, pytest.raises(remote.RemoteError) as err:
         remote.ask(server.url, " ", None)
     assert err.value.status == 400 and err.value.message_zh == "请输入问题。"
+
+
+def test_cli_answers_through_the_server_and_says_so(index_dir):
+    from click.testing import CliRunner
+
+    from qa.cli import main
+
+    with FakeServer("v-20260101-000000-000001") as server:
+        result = CliRunner().invoke(
+            main, ["--index", str(index_dir), "ask", "广东省科协现在的主席是谁", "--server", server.url]
+        )
+    assert result.exit_code == 0, result.output
+    assert "文件中没有找到相关内容" in result.output and f"via server {server.url}" in result.output
+
+
+def test_cli_falls_back_to_local_when_the_server_serves_another_index(index_dir):
+    from click.testing import CliRunner
+
+    from qa.cli import main
+
+    with FakeServer("v-other") as server:
+        result = CliRunner().invoke(main, ["--index", str(index_dir), "ask", "问题", "--server", server.url])
+    assert not server.asked  # never asked: its answers would come from another index
+    assert result.exit_code == 1 and "policyqa build" in result.output  # the local load found no real index here
