@@ -39,6 +39,7 @@ class Source:
     title: str
     issuer: str
     doc_no: str
+    date: str
     sections: list[Section]
 
 
@@ -114,7 +115,7 @@ def load_sources(dirs: list[Path], max_section_chars: int) -> list[Source]:
             sections = [Section(path.name, s) for s in split_sections(doc.text, max_section_chars)]
             if sections:
                 m = doc.meta
-                sources.append(Source(path.name, m.title, m.issuer, m.doc_no, sections))
+                sources.append(Source(path.name, m.title, m.issuer, m.doc_no, m.date, sections))
     return sources
 
 
