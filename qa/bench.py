@@ -409,6 +409,7 @@ def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
                 "embed_extrapolated_s",
             ],
         ),
+        "" if scale else "Not run this time (`python -m qa.bench --no-scale`); the figures above stand alone.",
         "Search = dense top-50 + both BM25 scorings over all chunks; a whole `ask` adds the query embedding and "
         f"answer stages measured above (≈{d['stages_mean_ms']['embed_ms'] + d['stages_mean_ms']['answer_ms']:.0f} ms)."
         " Embedding time at these sizes is extrapolated from the measured throughput, not run.",
