@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from qa.embed import Embedder
+from qa.evaluate import DEFAULT_GOLDS
 from qa.onnx_encoder import parity_report
 from qa.settings import PROJECT_ROOT, Settings
 
@@ -58,19 +59,24 @@ def test_export_recorded_parity_and_kept_only_passing_variants():
         assert r["kept"] == (min(r["queries_min"], r["passages_min"]) >= report["min_cosine"])
 
 
-def test_gold_figures_within_one_point_of_torch(built_settings):
-    """Every retrieval figure of `policyqa eval` on the gold set moves by at most one point with ONNX questions."""
-    from qa.evaluate import load_gold, metrics, run_config
+@pytest.mark.parametrize("gold", DEFAULT_GOLDS, ids=lambda p: p.parent.name)
+def test_gold_figures_within_one_point_of_torch(built_settings, gold):
+    """Every retrieval figure of `policyqa eval` (all questions and each split, blind and dev) moves by at most one
+    point with ONNX questions, on every gold set there is (seed and devdocs)."""
+    from qa.evaluate import eval_settings, load_gold, metrics, run_config
 
-    items = load_gold(GOLD)
+    items = load_gold(gold)
+    base = eval_settings(built_settings, gold)
     runs = {
-        enc: metrics(
-            run_config(enc, built_settings.model_copy(update={"query_encoder": enc}), items, 5, progress=False)
-        )
+        enc: metrics(run_config(enc, base.model_copy(update={"query_encoder": enc}), items, 5, progress=False))
         for enc in ("torch", "onnx")
     }
-    for key in ("hit@1", "hit@3", "hit@5", "mrr", "no_answer_f1"):
-        assert abs(runs["onnx"][key] - runs["torch"][key]) <= 0.01, (key, runs)
+    groups = [("all", runs["torch"], runs["onnx"])]
+    groups += [(sp, runs["torch"]["splits"][sp], runs["onnx"]["splits"].get(sp, {})) for sp in runs["torch"]["splits"]]
+    for name, a, b in groups:
+        for key in ("hit@1", "hit@3", "hit@5", "mrr"):
+            if key in a:
+                assert abs(b[key] - a[key]) <= 0.01, (name, key, a[key], b[key])
 
 
 def test_int8_falls_back_to_fp32_when_it_failed_parity(tmp_path):
