@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .ingest import IngestError, corpus_files, read_document
 from .normalize import fold, heading_level
-from .question import PLACES
 from .settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "bench" / "large"
@@ -121,7 +120,7 @@ def load_sources(dirs: list[Path], max_section_chars: int) -> list[Source]:
 
 def source_places(sources: list[Source]) -> list[str]:
     """Place stems to move: the provinces, and the places that issue the source documents (longest first)."""
-    found = set(PLACES)
+    found = {row[0] for row in data_lines("provinces.txt")}
     for s in sources:
         for name in (s.title, s.issuer):
             if m := ISSUER_PLACE_RE.match(name or ""):
