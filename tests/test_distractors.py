@@ -29,7 +29,7 @@ def test_no_distractor_holds_a_gold_evidence_string(distractors):
 
 @pytest.mark.xfail(
     reason="known defect since the merge of issue 14: 8 of 60 distractors get no title from the new metadata rules "
-    "(the unit rewrite also renames the issuer in the redhead line, e.g. 工作委员会 → 气象局); to fix in qa/distractors.py",
+    "(the unit rewrite also renames the redhead issuer, e.g. 工作委员会 → 气象局); to fix in qa/distractors.py",
     strict=False,
 )
 def test_distractors_read_as_documents_of_other_places(distractors):
