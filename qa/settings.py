@@ -57,7 +57,14 @@ class Settings(BaseSettings):
 
     top_k: int = Field(5, ge=1, le=50)
     ann_threshold: int = Field(100_000, ge=0, description="above this many chunks the vector index is HNSW, not exact")
-    embed_batch_size: int = 16
+    embed_batch_size: int = Field(16, ge=1, description="passages per forward pass when indexing")
+    embed_order: Literal["length", "document"] = Field(
+        "length", description="passages embedded longest first (little padding), or in document order (as before)"
+    )
+    query_encoder: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx", description="runtime for question vectors: ONNX export of the model (make), its int8 copy, or torch"
+    )
+    threads: int = Field(0, ge=0, description="CPU threads for torch and ONNX Runtime; 0 = all cores")
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -87,6 +94,11 @@ class Settings(BaseSettings):
             "lexical_context": self.lexical_context,
             "version": CHUNKER_VERSION,
         }
+
+    def cpu_threads(self) -> int:
+        import os
+
+        return self.threads or os.cpu_count() or 1
 
     def resolved_model(self) -> str:
         if self.model == BUNDLED_MODEL:
