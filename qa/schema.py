@@ -18,11 +18,22 @@ class DocMeta:
 
 
 @dataclass
+class PageMark:
+    """Where a page of the source file starts in the document text; ``scanned`` when its text came from OCR."""
+
+    offset: int
+    number: int
+    scanned: bool = False
+
+
+@dataclass
 class Document:
     doc_id: str
     text: str  # normalised text; every chunk span points into it
     meta: DocMeta
     sha256: str
+    pages: list[PageMark] = field(default_factory=list)  # paged formats (PDF, images) only
+    warnings: list[str] = field(default_factory=list)  # parts left out (a page whose OCR failed), for users
 
 
 @dataclass
@@ -36,6 +47,8 @@ class Chunk:
     span: tuple[int, int]
     kind: str = "text"  # "text" or "table_row"
     fields: dict[str, str] = field(default_factory=dict)
+    page: int | None = None  # page of the source file the chunk starts on (PDF, images)
+    scanned: bool = False  # its text was recognised from a page image (扫描件识别)
 
     def embed_text(self, context: str = "path") -> str:
         """Section path first: a paragraph like 加强老年人健康科普服务 only says whose plan it is through its path.
@@ -76,6 +89,8 @@ class Hit:
             "span": list(self.chunk.span),
             "highlight": list(self.highlight) if self.highlight else None,
             "kind": self.chunk.kind,
+            "page": self.chunk.page,
+            "scanned": self.chunk.scanned,
         }
 
 
