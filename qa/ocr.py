@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import hashlib
 import itertools
 import json
@@ -26,7 +27,7 @@ import re
 import threading
 import typing
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,10 +60,19 @@ class OcrLine:
 
 
 @dataclass
+class OcrTable:
+    """A ruled table: its top edge and cell texts; ``None`` marks a cell merged down from the row above."""
+
+    top: float
+    rows: list[list[str | None]]
+
+
+@dataclass
 class OcrPage:
     width: int
     height: int
-    lines: list[OcrLine]  # reading order
+    lines: list[OcrLine]  # reading order, outside tables
+    tables: list[OcrTable] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- who is reading: settings and progress
@@ -304,12 +314,27 @@ _RANGE_DASH_RE = re.compile(r"(?<=\d)\s*一\s*(?=(?:19|20)\d{2})")  # 2021一202
 PAGE_NO_RE = re.compile(r"^[-－—–一_~\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*\d{1,4})?[-－—–一_~\s]*$")
 
 
+@functools.cache
+def _doc_types_re() -> re.Pattern:
+    path = Path(__file__).parent / "data" / "doc_types.txt"
+    words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip() and not w.startswith("#")]
+    return re.compile(rf"^(.*(?:{'|'.join(sorted(words, key=len, reverse=True))}))(.+)$")
+
+
+def _doc_no(m: re.Match) -> str:
+    """A 文号 with 六角括号; a 文种 word the prefix swallowed (…的通知鄂科协办) is set apart again."""
+    prefix = m.group(1)
+    if split := _doc_types_re().match(prefix):
+        prefix = f"{split.group(1)} {split.group(2)}"
+    return f"{prefix}〔{m.group(2)}〕{m.group(3)}号"
+
+
 def fix_confusions(text: str) -> str:
     """Repair the character confusions OCR makes where a 文号 or a date is expected."""
     text = _DIGIT_O_RE.sub("0", text)
     text = _DIGIT_L_RE.sub("1", text)
     text = _RANGE_DASH_RE.sub("—", text)
-    return _DOC_NO_RE.sub(lambda m: f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号", text)
+    return _DOC_NO_RE.sub(_doc_no, text)
 
 
 # ---------------------------------------------------------------- one page, cached
@@ -329,7 +354,8 @@ def page_key(img: np.ndarray, settings: Settings) -> str:
 def _load(path: Path) -> OcrPage | None:
     try:
         d = json.loads(path.read_text(encoding="utf-8"))
-        return OcrPage(d["width"], d["height"], [OcrLine(**ln) for ln in d["lines"]])
+        tables = [OcrTable(t["top"], t["rows"]) for t in d.get("tables", [])]
+        return OcrPage(d["width"], d["height"], [OcrLine(**ln) for ln in d["lines"]], tables)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -375,7 +401,71 @@ def recognise(img: np.ndarray, settings: Settings) -> OcrPage:
         inside = [ln for ln in lines if top <= (ln.top + ln.bottom) / 2 <= bottom]
         rest = [ln for ln in lines if ln not in inside]
         lines = rest + merge_readings(inside, plain, seals)
-    return OcrPage(w, h, reading_order(lines))
+    tables, lines = find_tables(img, angle, lines)
+    return OcrPage(w, h, reading_order(lines), tables)
+
+
+# ---------------------------------------------------------------- ruled tables
+
+
+def _deskewed(img: np.ndarray, angle: float) -> np.ndarray:
+    """The page rotated the way ``_upright`` rotates boxes, so ruling lines and line boxes agree."""
+    import cv2
+
+    h, w = img.shape[:2]
+    c, s = math.cos(-angle), math.sin(-angle)
+    cx, cy = w / 2, h / 2
+    m = np.array([[c, -s, cx - c * cx + s * cy], [s, c, cy - s * cx - c * cy]], dtype=np.float64)
+    return cv2.warpAffine(img, m, (w, h), borderValue=255)
+
+
+def _borders(profile: np.ndarray, share: float) -> list[int]:
+    """Centres of runs where a ruling-line profile exceeds ``share`` of its maximum possible value."""
+    on = np.flatnonzero(profile >= share)
+    if not len(on):
+        return []
+    runs = np.split(on, np.flatnonzero(np.diff(on) > 3) + 1)
+    return [int(r.mean()) for r in runs]
+
+
+def _within(ln: OcrLine, x0: float, y0: float, x1: float, y1: float) -> bool:
+    return x0 <= (ln.x0 + ln.x1) / 2 <= x1 and y0 <= (ln.top + ln.bottom) / 2 <= y1
+
+
+def find_tables(img: np.ndarray, angle: float, lines: list[OcrLine]) -> tuple[list[OcrTable], list[OcrLine]]:
+    """Tables drawn with ruling lines, their cells filled with the OCR lines inside them; the other lines back.
+
+    Rules are found by morphology on the deskewed page (long thin dark runs); a first-column cell without a rule
+    above it continues the group of the row above, as a vertical merge does in Word or PDF."""
+    import cv2
+
+    h, w = img.shape[:2]
+    dark = (_deskewed(img.min(axis=2), angle) < 140).astype(np.uint8)
+    horiz = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, max(20, w // 25)), np.uint8))
+    vert = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((max(20, h // 60), 1), np.uint8))
+    grid = cv2.dilate(horiz | vert, np.ones((5, 5), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
+    tables, used = [], set()
+    for x, y, bw, bh, _area in stats[1:n]:
+        if bw < 0.3 * w or bh < 0.03 * h:
+            continue
+        cols = _borders(vert[y : y + bh, x : x + bw].sum(axis=0) / bh, 0.5)
+        rows = _borders(horiz[y : y + bh, x : x + bw].sum(axis=1) / bw, 0.3)
+        if len(cols) < 3 or len(rows) < 2:
+            continue
+        cols, rows = [x + c for c in cols], [y + r for r in rows]
+        cells: list[list[str | None]] = []
+        for r in range(len(rows) - 1):
+            row: list[str | None] = []
+            for c in range(len(cols) - 1):
+                inside = [ln for ln in lines if _within(ln, cols[c], rows[r], cols[c + 1], rows[r + 1])]
+                used.update(id(ln) for ln in inside)
+                rule = horiz[max(0, rows[r] - 3) : rows[r] + 4, cols[c] + 5 : cols[c + 1] - 5].max(axis=0)
+                merged = r > 0 and rule.mean() < 0.5 and not inside
+                row.append(None if merged else "".join(ln.text for ln in sorted(inside, key=lambda ln: ln.top)))
+            cells.append(row)
+        tables.append(OcrTable(float(rows[0]), cells))
+    return tables, [ln for ln in lines if id(ln) not in used]
 
 
 def char_error_rate(recognised: str, reference: str) -> float:

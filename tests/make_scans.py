@@ -54,6 +54,7 @@ class _Writer:
         self.pages: list[Image.Image] = []
         self.drawn: list[str] = []
         self.seal_at: tuple[int, int, int] | None = None  # page, x, y of the signature
+        self._widths: dict[str, float] = {}
         self._new_page()
 
     def _new_page(self):
@@ -69,13 +70,20 @@ class _Writer:
     def width(self, text: str, f=None) -> float:
         return self.draw.textlength(text, font=f or self.body)
 
+    def char_width(self, ch: str) -> float:
+        if ch not in self._widths:
+            self._widths[ch] = self.width(ch)
+        return self._widths[ch]
+
     def wrap(self, text: str, first_indent: float, width: float) -> list[str]:
-        lines, cur, limit = [], "", width - first_indent
+        lines, cur, used, limit = [], "", 0.0, width - first_indent
         for ch in text:
-            if cur and self.width(cur + ch) > limit:
+            w = self.char_width(ch)
+            if cur and used + w > limit:
                 lines.append(cur)
-                cur, limit = "", width
+                cur, used, limit = "", 0.0, width
             cur += ch
+            used += w
         return [*lines, cur] if cur else lines
 
     def header(self, text: str):
@@ -193,15 +201,17 @@ def render(raw: str, issuer: str, seed: int = 0) -> Scan:
 
 def degrade(page: Image.Image, seed: int, angle: float = 0.6) -> Image.Image:
     """What a flatbed scanner does: a slight skew, a little blur, sensor noise, a grey-white paper."""
-    rnd = random.Random(seed)
-    img = page.rotate(rnd.uniform(-angle, angle), resample=Image.BICUBIC, fillcolor=(250, 250, 248))
-    img = img.filter(ImageFilter.GaussianBlur(0.8))
+    import cv2
     import numpy as np
 
-    arr = np.asarray(img).astype(np.int16)
-    noise = np.random.default_rng(seed).normal(0, 10, arr.shape[:2])[..., None]
-    arr = np.clip(arr - 8 + noise, 0, 255).astype(np.uint8)
-    return Image.fromarray(arr)
+    rnd = random.Random(seed)
+    arr = np.asarray(page)
+    h, w = arr.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), rnd.uniform(-angle, angle), 1.0)
+    arr = cv2.warpAffine(arr, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=(250, 250, 248))
+    arr = cv2.GaussianBlur(arr, (0, 0), 0.8).astype(np.int16)
+    noise = np.random.default_rng(seed).normal(0, 10, (h, w)).astype(np.int16)[..., None]
+    return Image.fromarray(np.clip(arr - 8 + noise, 0, 255).astype(np.uint8))
 
 
 def photo(page: Image.Image, seed: int = 0) -> Image.Image:

@@ -96,7 +96,7 @@ def _info(info: dict, key: str) -> str:
 def _read_pages(pdf, file: str) -> tuple[list[Page], list[PageFailure]]:
     """Each page's items, from its text layer or, where it has no usable one, from OCR of the rendered page."""
     from .. import ocr
-    from .scan import page_lines
+    from .scan import page_items
 
     pages: list[Page] = []
     scanned = [i for i, page in enumerate(pdf.pages) if not has_text_layer(page)]
@@ -109,8 +109,7 @@ def _read_pages(pdf, file: str) -> tuple[list[Page], list[PageFailure]]:
             continue
         try:
             image = page.to_image(resolution=settings.ocr_dpi).original
-            lines = page_lines(ocr.read_page(image, settings), 72 / settings.ocr_dpi)
-            pages.append(Page(i + 1, True, [(ln["top"], "line", ln) for ln in lines]))
+            pages.append(Page(i + 1, True, page_items(ocr.read_page(image, settings), 72 / settings.ocr_dpi)))
         except Exception as exc:  # one unreadable page must not cost the rest of the file
             log.warning("%s: OCR of page %d failed: %s", file, i + 1, exc)
             failures.append(PageFailure(i + 1, f"{type(exc).__name__}: {exc}"))
@@ -138,10 +137,16 @@ class Page:
 def join_pages(pages: list[Page]) -> tuple[list[str], list[PageMark]]:
     """Paragraphs and tables of the whole document (a paragraph may run on across a page break), and where each
     page starts. Margins and indents are measured separately on text and on scanned pages (points vs. pixels of
-    another geometry)."""
-    geometry = {kind: _geometry([it[2] for p in pages if p.scanned == kind for it in p.items if it[1] == "line"])
-                for kind in (False, True)}
+    another geometry). OCR confusions in 文号 and dates are repaired in paragraphs from scanned pages, once they are
+    whole (a 文号 may wrap)."""
+    from ..ocr import fix_confusions
+
+    geometry = {
+        kind: _geometry([it[2] for p in pages if p.scanned == kind for it in p.items if it[1] == "line"])
+        for kind in (False, True)
+    }
     blocks: list[str] = []
+    scanned: list[bool] = []
     marks: list[PageMark] = []
     prev = None  # the last text line, while the paragraph it belongs to may still continue
     for page in pages:
@@ -150,13 +155,17 @@ def join_pages(pages: list[Page]) -> tuple[list[str], list[PageMark]]:
         for _, kind, content in page.items:
             if kind == "table":
                 blocks.append("\n".join(table_lines(content)))
+                scanned.append(page.scanned)
                 prev = None
                 continue
             if prev is not None and _continues(prev, content, right, left, indents):
                 blocks[-1] += content["text"].strip()
+                scanned[-1] = scanned[-1] or page.scanned
             else:
                 blocks.append(content["text"].strip())
+                scanned.append(page.scanned)
             prev = content
+    blocks = [fix_confusions(b) if ocr else b for b, ocr in zip(blocks, scanned)]
     return [b for b in blocks if b.strip()], marks
 
 

@@ -14,12 +14,18 @@ from .base import Extracted, IngestError, PageFailure
 log = logging.getLogger(__name__)
 
 
+def page_items(page: ocr.OcrPage, scale: float = 1.0) -> list[tuple[float, str, object]]:
+    """(top, kind, content) of the page's lines and tables, top to bottom, as the PDF reader's pages have them."""
+    items: list[tuple[float, str, object]] = [(ln["top"], "line", ln) for ln in page_lines(page, scale)]
+    items += [(t.top * scale, "table", t.rows) for t in page.tables]
+    return sorted(items, key=lambda it: it[0])
+
+
 def page_lines(page: ocr.OcrPage, scale: float = 1.0) -> list[dict]:
-    """OCR lines as the PDF reader's line records (coordinates times ``scale``), page numbers dropped, known
-    confusions in 文号 and dates repaired."""
+    """OCR lines as the PDF reader's line records (coordinates times ``scale``), page numbers dropped."""
     out = []
     for ln in page.lines:
-        text = ocr.fix_confusions(ln.text)
+        text = ln.text
         if ocr.PAGE_NO_RE.match(text):
             continue
         out.append(
@@ -50,8 +56,7 @@ def read_image(path: Path, data: bytes) -> Extracted:
     pages, failures = [], []
     for n, frame in enumerate(frames, 1):
         try:
-            lines = page_lines(ocr.read_page(frame))
-            pages.append(Page(n, True, [(ln["top"], "line", ln) for ln in lines]))
+            pages.append(Page(n, True, page_items(ocr.read_page(frame))))
         except Exception as exc:  # one unreadable page must not cost the rest of the file
             log.warning("%s: OCR of page %d failed: %s", path.name, n, exc)
             failures.append(PageFailure(n, f"{type(exc).__name__}: {exc}"))
