@@ -235,22 +235,21 @@ def merge_readings(
 
 
 def reading_order(lines: list[OcrLine]) -> list[OcrLine]:
-    """Top to bottom; pieces of one visual line joined left to right; two columns read left column first between
-    lines that span both."""
-    rows = _rows(lines)
-    gutter = _gutter(rows)
+    """Top to bottom; pieces of one visual line joined left to right; on a two-column page the left column is read
+    before the right one, between lines that span both."""
+    gutter = _gutter(lines)
     if gutter is None:
-        return rows
+        return _rows(lines)
     out: list[OcrLine] = []
     left: list[OcrLine] = []
     right: list[OcrLine] = []
-    for r in rows:
-        if r.x0 < gutter < r.x1:  # spans the columns: flush what came before
-            out += left + right + [r]
+    for ln in sorted(lines, key=lambda ln: (ln.top + ln.bottom) / 2):
+        if ln.x0 < gutter < ln.x1:  # spans the columns: what came before is complete
+            out += _rows(left) + _rows(right) + [ln]
             left, right = [], []
         else:
-            (left if r.x1 <= gutter else right).append(r)
-    return out + left + right
+            (left if ln.x1 <= gutter else right).append(ln)
+    return out + _rows(left) + _rows(right)
 
 
 def _rows(lines: list[OcrLine]) -> list[OcrLine]:
@@ -286,17 +285,17 @@ def _join(row: list[OcrLine]) -> OcrLine:
     )
 
 
-def _gutter(rows: list[OcrLine]) -> float | None:
+def _gutter(lines: list[OcrLine]) -> float | None:
     """An x in the middle of the text block crossed by few rows, with many rows on each side: a two-column page."""
-    if len(rows) < 8:
+    if len(lines) < 8:
         return None
-    x0, x1 = min(r.x0 for r in rows), max(r.x1 for r in rows)
+    x0, x1 = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
     best = None
     for x in np.linspace(x0 + 0.3 * (x1 - x0), x0 + 0.7 * (x1 - x0), 41):
-        crossing = sum(r.x0 < x < r.x1 for r in rows)
-        left = sum(r.x1 <= x for r in rows)
-        right = sum(r.x0 >= x for r in rows)
-        columns = crossing <= 0.15 * len(rows) and min(left, right) >= 0.3 * len(rows)
+        crossing = sum(ln.x0 < x < ln.x1 for ln in lines)
+        left = sum(ln.x1 <= x for ln in lines)
+        right = sum(ln.x0 >= x for ln in lines)
+        columns = crossing <= 0.15 * len(lines) and min(left, right) >= 0.3 * len(lines)
         if columns and (best is None or crossing < best[0]):
             best = (crossing, float(x))
     return best[1] if best else None
