@@ -103,7 +103,7 @@ def format_answer(answer) -> str:
         lines += [click.style(f"答：{answer.answer}", bold=True)]
     for n, hit in enumerate(answer.passages, 1):
         m = hit.meta
-        cite = " · ".join(x for x in (m.title, m.issuer, m.date, m.doc_no) if x)
+        cite = " · ".join(x for x in (m.title, m.issuer, m.date, m.doc_no, hit.chunk.page_note()) if x)
         text = hit.chunk.text
         if hit.highlight:
             a, b = hit.highlight

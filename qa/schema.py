@@ -61,6 +61,11 @@ class Chunk:
             head += "\n" + "；".join(f"{k}：{v}" for k, v in self.fields.items())
         return head
 
+    def page_note(self) -> str:
+        """Where in the source file, for a citation: '第3页', and '扫描件识别' when the text came from OCR."""
+        parts = [f"第{self.page}页"] if self.page else []
+        return " · ".join([*parts, "扫描件识别"] if self.scanned else parts)
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["span"] = list(self.span)

@@ -147,8 +147,12 @@ class _Writer:
         for n, page in enumerate(self.pages, 1):
             d = ImageDraw.Draw(page)
             label = f"- {n} -"
-            d.text(((PAGE[0] - d.textlength(label, font=self.small)) / 2, PAGE[1] - 150), label, font=self.small,
-                   fill="black")
+            d.text(
+                ((PAGE[0] - d.textlength(label, font=self.small)) / 2, PAGE[1] - 150),
+                label,
+                font=self.small,
+                fill="black",
+            )
 
     def seal(self, name: str):
         """A red circular seal over the signature: ring, star and the issuer's name around the top."""

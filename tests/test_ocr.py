@@ -224,5 +224,6 @@ def test_scanned_corpus_answers_the_gold_set_within_3_points(built_settings, sca
 
     from qa.answer import PolicyQA
 
-    hit = PolicyQA(settings).ask("湖南流动科技馆要巡展几站？").passages[0].to_dict()
-    assert hit["scanned"] and hit["page"] >= 1
+    top = PolicyQA(settings).ask("湖南流动科技馆要巡展几站？").passages[0]
+    assert top.to_dict()["scanned"] and top.to_dict()["page"] >= 1
+    assert top.chunk.page_note().endswith("页 · 扫描件识别")  # the citation says where and how the text was read
