@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .settings import PROJECT_ROOT
 
-SWEEP = [(960, 2), (1280, 2), (1600, 2), (2000, 2), (1600, 1)]  # (detection side length, onnxruntime threads)
+SWEEP = [(960, 2), (1280, 2), (1600, 2), (1600, 1)]  # (detection side length, onnxruntime threads)
 
 
 def one(pdf: Path, reference: Path, side: int, threads: int) -> dict:

@@ -16,6 +16,7 @@ import pytest
 
 from qa import ocr
 from qa.ingest import read_document
+from qa.normalize import fold
 from qa.ocr import OcrLine, char_error_rate, fix_confusions, ocr_context, reading_order
 
 from .conftest import CORPUS
@@ -115,10 +116,15 @@ def test_page_numbers_are_dropped_and_paragraphs_rejoined(scans):
     _, scan, _, doc = scans["湖南"]
     assert not any(ocr.PAGE_NO_RE.match(ln) for ln in doc.text.split("\n"))
     assert "推动流动科技馆全省巡展不低于15站" in doc.text.replace(" ", "")
-    # every drawn paragraph wrapped over several lines comes back as one line
+    # every drawn paragraph wrapped over several lines comes back inside one line (the source text also splits a
+    # few paragraphs across a blank line, which the reader joins, as it does for the .txt)
+    from rapidfuzz import fuzz
+
+    lines = [fold(ln) for ln in doc.text.split("\n")]
     for para in scan.reference.split("\n"):
         if len(para) > 120:
-            assert any(char_error_rate(ln, para) < 0.05 for ln in doc.text.split("\n")), para[:30]
+            want = fold(para)
+            assert any(len(ln) >= 0.97 * len(want) and fuzz.partial_ratio(want, ln) >= 95 for ln in lines), para[:30]
 
 
 def test_scanned_tables_keep_their_rows_groups_and_lead_units(scans):

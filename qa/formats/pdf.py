@@ -122,7 +122,7 @@ def has_text_layer(page) -> bool:
     control characters a font without a Unicode map or a broken OCR layer leaves."""
     chars = [c["text"] for c in page.chars if c["text"].strip()]
     if len(chars) < MIN_TEXT_CHARS:
-        return not page.images  # a blank page has nothing to OCR either
+        return not (page.images or page.curves)  # a scan, or text set as outlines; a blank page has nothing to read
     real = sum(bool(TEXTLIKE_RE.match(c)) for c in chars)
     return real / len(chars) >= MIN_TEXT_SHARE
 
