@@ -16,7 +16,7 @@ from .lexical import bigrams
 from .normalize import fold
 from .question import COLLOQUIAL, Question, analyse
 from .retrieve import Retriever
-from .schema import Answer
+from .schema import Answer, Confidence
 from .settings import Settings
 from .store import Stores
 
@@ -96,6 +96,7 @@ class PolicyQA:
             passages=hits,
             answer=found[0] if found else None,
             no_answer=no_answer,
+            confidence=Confidence.NONE if no_answer else Confidence.HIGH,
             timings=timings,
             understood_as=q.search_text if q.resolved_from else None,
             evidence=evidence,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 
@@ -99,12 +100,25 @@ class Hit:
         }
 
 
+class Confidence(StrEnum):
+    """How sure the answerability decision is: the three states the chat page and the widget show differently.
+
+    ``high``: the passages answer the question (a direct answer may be given); ``low``: they may be relevant
+    (shown as 可能相关, never with a direct answer); ``none``: the documents do not hold the answer.
+    """
+
+    HIGH = "high"
+    LOW = "low"
+    NONE = "none"
+
+
 @dataclass
 class Answer:
     question: str
     passages: list[Hit]
     answer: str | None = None
     no_answer: bool = False
+    confidence: Confidence = Confidence.HIGH
     timings: dict[str, float] = field(default_factory=dict)
     understood_as: str | None = None  # a follow-up question rewritten in full
     evidence: dict[str, float] = field(default_factory=dict)  # signals behind the no-answer decision
@@ -114,6 +128,7 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "no_answer": self.no_answer,
+            "confidence": self.confidence.value,
             "understood_as": self.understood_as,
             "passages": [h.to_dict() for h in self.passages],
         }

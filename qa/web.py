@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,6 +48,9 @@ class AskResponse(BaseModel):
     question: str
     answer: str | None
     no_answer: bool
+    confidence: Literal["high", "low", "none"] = Field(
+        "high", description="high: answered; low: may be relevant (可能相关), no direct answer; none: not found"
+    )
     understood_as: str | None = None
     passages: list[PassageOut]
 
