@@ -25,11 +25,14 @@ from pathlib import Path
 from .build import build_index
 from .documents import FileResult, place_file, remove_documents
 from .formats import unsupported
+from .ocr import ocr_context
 from .settings import Settings
 
 log = logging.getLogger("policyqa.admin")
 
-STAGES_ZH = {"queued": "排队中", "reading": "读取文件", "embedding": "计算向量", "writing": "写入索引"}
+STAGES_ZH = {
+    "queued": "排队中", "reading": "读取文件", "ocr": "识别文字", "embedding": "计算向量", "writing": "写入索引"
+}
 
 
 def token_matches(configured: str | None, given: str | None) -> bool:
@@ -167,15 +170,17 @@ class Jobs:
         carry their reason."""
 
         def run(job: Job) -> None:
+            report = self.progress(job)
             try:
                 placed = 0
                 for pos, path, name in staged:
-                    r = place_file(self.settings, path, name)
+                    with ocr_context(self.settings, lambda _f, d, t: report("ocr", d, t)):
+                        r = place_file(self.settings, path, name)
                     job.files[pos] = _result(job.files[pos]["file"], r)
                     placed += r.ok
                 self.save(job)
                 if placed:
-                    summary = build_index(self.settings, progress=False, on_progress=self.progress(job))
+                    summary = build_index(self.settings, progress=False, on_progress=report)
                     job.summary = summary.line_zh()
             finally:
                 shutil.rmtree(staging, ignore_errors=True)

@@ -334,6 +334,9 @@ def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
     for row in scale:
         row["embed_extrapolated_s"] = row["chunks"] / throughput["texts_per_s"]
     plots(out, queries, scale)
+    from . import ocr_bench
+
+    ocr = ocr_bench.run(out)
     d, old, b = queries
     result = {
         "builds": builds,
@@ -346,6 +349,7 @@ def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
         "incremental": incremental,
         "scale": scale,
         "named_configs": list(NAMED_CONFIGS),
+        "ocr": ocr,
     }
     (out / "results.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     md = [
@@ -414,6 +418,7 @@ def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
         f"answer stages measured above (≈{d['stages_mean_ms']['embed_ms'] + d['stages_mean_ms']['answer_ms']:.0f} ms)."
         " Embedding time at these sizes is extrapolated from the measured throughput, not run.",
         "![scaling](scaling.png)",
+        *ocr_bench.section(ocr),
     ]
     (out / "results.md").write_text("\n\n".join(md) + "\n", encoding="utf-8")
     return result

@@ -22,15 +22,17 @@ from tqdm import tqdm
 from .chunk import chunk_with
 from .embed import Embedder
 from .index import FORMAT_VERSION, DocRecord, Index, IndexUnavailable, Manifest, load_index, read_manifest, write_index
-from .ingest import IngestError, Skipped, corpus_files, file_sha256, read_document
+from .ingest import IngestError, Skipped, corpus_files, file_sha256, page_of, read_document
 from .lexical import LexicalIndex, document_terms
+from .ocr import ocr_context
 from .schema import Chunk
 from .settings import Settings
 from .store import Stores
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total): 'reading' files, 'embedding' chunks, 'writing'
+Progress = Callable[[str, int, int], None]  # (stage, done, total): 'reading' files, 'ocr' pages, 'embedding' chunks,
+# 'writing'
 
 
 @dataclass
@@ -44,6 +46,7 @@ class BuildSummary:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    partial: list[Skipped] = field(default_factory=list)  # indexed files with parts left out (a page whose OCR failed)
 
     def line(self) -> str:
         if not self.rebuilt:
@@ -55,6 +58,8 @@ class BuildSummary:
         )
         if self.skipped:
             s += "; skipped " + ", ".join(f"{x.file} ({x.reason})" for x in self.skipped)
+        if self.partial:
+            s += "; incomplete " + ", ".join(f"{x.file} ({x.reason})" for x in self.partial)
         return s
 
     def _changes(self, labels: tuple[str, str, str]) -> list[tuple[str, int]]:
@@ -69,7 +74,8 @@ class BuildSummary:
         changes = "，".join(f"{what} {n} 个" for what, n in self._changes(("新增", "更新", "删除")))
         s = f"索引已更新：{self.documents} 个文件（{changes or '无变化'}），{self.chunks} 个段落"
         s += f"（新计算 {self.embedded} 个，沿用 {self.chunks - self.embedded} 个），用时 {self.seconds:.1f} 秒"
-        return s + (f"；跳过 {len(self.skipped)} 个无法读取的文件" if self.skipped else "")
+        s += f"；跳过 {len(self.skipped)} 个无法读取的文件" if self.skipped else ""
+        return s + "".join(f"；{x.file}：{x.reason_zh}" for x in self.partial)
 
 
 @dataclass
@@ -155,11 +161,15 @@ def _kept_parts(old: Index, matrix: np.ndarray, settings: Settings) -> dict[str,
     }
 
 
-def _read_part(path: Path, sha: str, old: DocRecord | None, settings: Settings, now: str) -> _Part:
+def _read_part(path: Path, sha: str, old: DocRecord | None, settings: Settings, now: str) -> tuple[_Part, list[str]]:
+    """A document's chunks (each with the page it starts on, for paged files) and what was left out of it."""
     doc = read_document(path)
     chunks = chunk_with(settings.chunker, doc, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+    for c in chunks:
+        if mark := page_of(doc, c.span[0]):
+            c.page, c.scanned = mark.number, mark.scanned
     record = DocRecord(doc.meta, sha, old.added_at if old else now, now, document_terms(doc, chunks))
-    return _Part(record, chunks, None, [_text_key(t) for t in embedding_texts(chunks, settings)])
+    return _Part(record, chunks, None, [_text_key(t) for t in embedding_texts(chunks, settings)]), doc.warnings
 
 
 def _embed(
@@ -206,6 +216,23 @@ def embedding_order(texts: list[str], how: str) -> list[int]:
     return sorted(range(len(texts)), key=lambda j: -len(texts[j]))
 
 
+def _page_bar(report: Progress, progress: bool) -> Callable[[str, int, int], None]:
+    """Per OCR'd page: the 'ocr' stage for the admin job, and a bar per file in the terminal."""
+    bars: dict[str, tqdm] = {}
+
+    def on_page(file: str, done: int, total: int) -> None:
+        report("ocr", done, total)
+        if not progress:
+            return
+        if file not in bars:
+            bars[file] = tqdm(total=total, desc=f"识别文字 {file}", unit="页")
+        bars[file].update(done - bars[file].n)
+        if done >= total:
+            bars.pop(file).close()
+
+    return on_page
+
+
 def build_index(
     settings: Settings, *, force: bool = False, progress: bool = True, on_progress: Progress | None = None
 ) -> BuildSummary:
@@ -226,6 +253,7 @@ def build_index(
         files = corpus_files(settings.corpus_dir)
         parts: dict[str, _Part] = {}
         skipped: list[Skipped] = []
+        partial: list[Skipped] = []
         hashes: dict[str, str] = {}
         added, updated = [], []
         for n, path in enumerate(files, 1):
@@ -234,7 +262,9 @@ def build_index(
                 parts[path.name] = kept[path.name]
             else:
                 try:
-                    parts[path.name] = _read_part(path, sha, previous.get(path.name), settings, now)
+                    with ocr_context(settings, _page_bar(report, progress)):
+                        parts[path.name], warnings = _read_part(path, sha, previous.get(path.name), settings, now)
+                    partial += [Skipped(path.name, w, w) for w in warnings]
                 except IngestError as exc:
                     log.warning("skipped %s", exc)
                     skipped.append(Skipped(path.name, exc.reason, exc.reason_zh))
@@ -275,7 +305,7 @@ def build_index(
         write_index(settings.index_dir, manifest, matrix, chunks, records, keys, lexical, Stores(settings))
         report("writing", 1, 1)
     summary = BuildSummary(
-        len(parts), len(chunks), embedded, time.perf_counter() - t0, skipped, True, added, updated, removed
+        len(parts), len(chunks), embedded, time.perf_counter() - t0, skipped, True, added, updated, removed, partial
     )
     log.info(summary.line())
     return summary

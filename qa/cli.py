@@ -126,6 +126,12 @@ def _ask_locally(settings: Settings, question: str, k: int | None) -> dict:
         _fail(str(exc))
 
 
+def _page_note(hit: dict) -> list[str]:
+    """'第3页 · 扫描件识别' for a passage of a scanned page (the JSON keys page / scanned)."""
+    page = [f"第{hit['page']}页"] if hit.get("page") else []
+    return [" · ".join([*page, "扫描件识别"] if hit.get("scanned") else page)] if page or hit.get("scanned") else []
+
+
 def format_answer(answer: dict) -> str:
     """Direct answer (or the no-answer notice), then each cited passage with its answering sentence underlined.
 
@@ -137,7 +143,7 @@ def format_answer(answer: dict) -> str:
         lines += [click.style(f"答：{answer['answer']}", bold=True)]
     for n, hit in enumerate(answer["passages"], 1):
         m = hit["doc"]
-        cite = " · ".join(m[x] for x in ("title", "issuer", "date", "doc_no") if m.get(x))
+        cite = " · ".join([*(m[x] for x in ("title", "issuer", "date", "doc_no") if m.get(x)), *_page_note(hit)])
         text = hit["text"]
         if hit.get("highlight"):
             a, b = hit["highlight"]

@@ -12,6 +12,7 @@ from .build import BuildSummary, Progress, build_index
 from .formats import unsupported
 from .ingest import IngestError, corpus_files, read_document
 from .metadata import SIDECAR_SUFFIX, sidecar_path
+from .ocr import ocr_context
 from .settings import Settings
 
 
@@ -51,7 +52,8 @@ def place_file(settings: Settings, source: Path, name: str) -> FileResult:
     if why := valid_name(name):
         return _refused(name, f"invalid name {name!r}", why)
     try:
-        doc = read_document(source)
+        with ocr_context(settings):  # pages OCR'd here are cached where the build will look for them
+            doc = read_document(source)
     except IngestError as exc:
         return _refused(name, exc.reason, exc.reason_zh)
     corpus = settings.corpus_dir

@@ -22,11 +22,22 @@ class DocMeta:
 
 
 @dataclass
+class PageMark:
+    """Where a page of the source file starts in the document text; ``scanned`` when its text came from OCR."""
+
+    offset: int
+    number: int
+    scanned: bool = False
+
+
+@dataclass
 class Document:
     doc_id: str
     text: str  # normalised text; every chunk span points into it
     meta: DocMeta
     sha256: str
+    pages: list[PageMark] = field(default_factory=list)  # paged formats (PDF, images) only
+    warnings: list[str] = field(default_factory=list)  # parts left out (a page whose OCR failed), for users
 
 
 @dataclass
@@ -40,6 +51,8 @@ class Chunk:
     span: tuple[int, int]
     kind: str = "text"  # "text" or "table_row"
     fields: dict[str, str] = field(default_factory=dict)
+    page: int | None = None  # page of the source file the chunk starts on (PDF, images)
+    scanned: bool = False  # its text was recognised from a page image (扫描件识别)
 
     def embed_text(self, context: str = "path") -> str:
         """Section path first: a paragraph like 加强老年人健康科普服务 only says whose plan it is through its path.
@@ -52,6 +65,11 @@ class Chunk:
         if self.kind == "text" and self.fields:
             head += "\n" + "；".join(f"{k}：{v}" for k, v in self.fields.items())
         return to_simplified(head)  # traditional and simplified documents meet questions in one script
+
+    def page_note(self) -> str:
+        """Where in the source file, for a citation: '第3页', and '扫描件识别' when the text came from OCR."""
+        parts = [f"第{self.page}页"] if self.page else []
+        return " · ".join([*parts, "扫描件识别"] if self.scanned else parts)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -117,6 +135,8 @@ class Hit:
             "span": list(self.chunk.span),
             "highlight": list(self.highlight) if self.highlight else None,
             "kind": self.chunk.kind,
+            "page": self.chunk.page,
+            "scanned": self.chunk.scanned,
         }
 
 

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     milvus_token: SecretStr | None = Field(None, description="Milvus token (user:password or API key)")
     milvus_collection: str = Field("policyqa", description="collection name prefix; each index version has its own")
 
+    ocr_dpi: int = Field(200, ge=72, le=600, description="resolution scanned PDF pages are rendered at for OCR")
+    ocr_side_len: int = Field(1600, ge=320, description="longest side (pixels) a page is scaled to for text detection")
+    ocr_threads: int = Field(2, ge=1, description="onnxruntime threads per OCR model")
+    ocr_red_share: float = Field(0.0005, ge=0, le=1, description="share of red pixels above which seals are looked for")
+    ocr_cache_dir: Path | None = Field(None, description="OCR results by page pixels; default index_dir/ocr-cache")
+
     top_k: int = Field(5, ge=1, le=50)
     ann_threshold: int = Field(100_000, ge=0, description="above this many chunks the vector index is HNSW, not exact")
     embed_batch_size: int = Field(16, ge=1, description="passages per forward pass when indexing")

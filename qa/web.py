@@ -68,7 +68,7 @@ class ErrorResponse(BaseModel):
 
 def _passage_html(n: int, hit: Hit, surrounding: str | None) -> str:
     m = hit.meta
-    cite = " · ".join(html.escape(x) for x in (m.title, m.issuer, m.date, m.doc_no) if x)
+    cite = " · ".join(html.escape(x) for x in (m.title, m.issuer, m.date, m.doc_no, hit.chunk.page_note()) if x)
     crumbs = " › ".join(html.escape(p) for p in hit.chunk.section_path)
     text = hit.chunk.text
     if hit.highlight:

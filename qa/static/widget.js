@@ -95,7 +95,8 @@
   function passage(p, n) {
     var box = el("div", "cite");
     var d = p.doc || {};
-    var src = [d.title, d.issuer, d.date, d.doc_no].filter(Boolean).join(" · ");
+    var where = [p.page ? "第" + p.page + "页" : "", p.scanned ? "扫描件识别" : ""];
+    var src = [d.title, d.issuer, d.date, d.doc_no].concat(where).filter(Boolean).join(" · ");
     box.append(el("div", "src", "[" + n + "] " + src));
     box.append(el("div", "path", (p.section_path || []).join(" › ")));
     var text = el("div", "text");
