@@ -4,6 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import Service, create_app
+from qa.chat import chat_turn, rate
 from qa.schema import Answer, Chunk, DocMeta, Hit
 from qa.settings import Settings
 from qa.web import render_answer_html
@@ -118,17 +119,17 @@ def test_api_ask_and_health(live):
 @pytest.mark.slow
 def test_chat_turns_keep_history_and_feedback_finds_its_answer(live):
     _, service = live
-    messages, questions, answers = service.chat("老年人科学素质提升行动谁牵头？", [], [], [], 3)
-    messages, questions, answers = service.chat("那农民那块呢？", messages, questions, answers, 3)
+    messages, questions, answers = chat_turn(service, "老年人科学素质提升行动谁牵头？", [], [], [], 3)
+    messages, questions, answers = chat_turn(service, "那农民那块呢？", messages, questions, answers, 3)
     assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant"]
     assert "区卫健局" in messages[1]["content"] and "区农业农村局" in messages[3]["content"]
     assert "<mark>" in messages[3]["content"] and "理解为" in messages[3]["content"]
-    messages, questions, answers = service.chat("   ", messages, questions, answers, 3)
+    messages, questions, answers = chat_turn(service, "   ", messages, questions, answers, 3)
     assert messages[-1]["content"] == "请输入问题。" and answers[-1] is None
-    assert service.rate(answers, 3, liked=False)  # the second assistant message
+    assert rate(service, answers, 3, liked=False)  # the second assistant message
     rows = list(service.feedback.rows())
     assert rows[-1]["rating"] == "down" and rows[-1]["question"] == "那农民那块呢？"
-    assert service.rate(answers, 5, liked=True) == ""  # the refused question has nothing to rate
+    assert rate(service, answers, 5, liked=True) == ""  # the refused question has nothing to rate
 
 
 BAD_QUESTIONS = [
