@@ -1,6 +1,7 @@
 """One server for 政策问答: it only assembles the app. The routes live in qa/routes/ by audience — ``api`` (/api/ask,
-/api/health, /api/feedback), ``admin`` (/admin, /api/documents, /api/jobs), ``pages`` (/widget.js, /widget-demo, the
-chat page at /) — and the loaded assistant with index switching in qa/service.py. OpenAPI docs at /docs.
+/api/health, /api/feedback), ``admin`` (/admin, /api/documents, /api/jobs), ``pages`` (the chat page at /, the source
+viewer /doc/{file}, /widget.js, /widget-demo) — and the loaded assistant with index switching in qa/service.py.
+OpenAPI docs at /docs.
 Run with ``policyqa serve`` (or ``make run``); the model and index load once, at start-up.
 """
 
@@ -50,8 +51,8 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.include_router(api.router(service))
     admin.enable(app, service)
     app.include_router(admin.router(service))
-    app.include_router(pages.router())
-    app = pages.mount_chat(app, service)
+    app.include_router(pages.router(service))
+    app = pages.mount_chat(app)
     app.add_middleware(  # outermost: counts the bytes that really arrive, before anything parses them
         BodyLimitMiddleware,
         max_body=settings.max_body_bytes,

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     milvus_collection: str = Field("policyqa", description="collection name prefix; each index version has its own")
 
     top_k: int = Field(5, ge=1, le=50)
+    example_questions: list[str] = Field(default_factory=list, description="first-view examples; none = from the index")
     ann_threshold: int = Field(100_000, ge=0, description="above this many chunks the vector index is HNSW, not exact")
     embed_batch_size: int = 16
 

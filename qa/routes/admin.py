@@ -1,8 +1,10 @@
-"""Document administration: the /admin page and /api/documents, /api/jobs — only when a token is configured, and
-only with it (404 while admin is off, 401 without the right token)."""
+"""Administration: the /admin page, /api/documents and /api/jobs (documents), /api/admin/feedback and
+/api/admin/uncovered (what staff said, what the documents do not cover) — only when a token is configured, and only
+with it (404 while admin is off, 401 without the right token)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from importlib.resources import files
@@ -11,12 +13,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ..admin import Jobs, bearer, stored_name, token_matches, upload_problem
 from ..index import IndexUnavailable, load_index
 from ..service import Service
 from ..settings import Settings
+from ..sources import original_names, remember_original_name
 from ..store import Stores
 
 STATIC = files("qa") / "static"
@@ -63,10 +66,12 @@ def router(service: Service) -> APIRouter:
         counts: dict[str, int] = {}
         for c in index.chunks:
             counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+        names = original_names(settings.corpus_dir)
         docs = [
             {
                 "doc_id": d,
                 **r.meta.__dict__,
+                "original_name": names.get(d, r.meta.file or d),
                 "chunks": counts.get(d, 0),
                 "added_at": r.added_at,
                 "updated_at": r.updated_at,
@@ -96,6 +101,7 @@ def router(service: Service) -> APIRouter:
                 target = stored_name(data, name)
                 (folder / target).write_bytes(data)
                 staged.append((pos, folder / target, target))
+                remember_original_name(settings.corpus_dir, target, name)
         if not staged:
             shutil.rmtree(staging, ignore_errors=True)
             return JSONResponse({"error": "没有可以处理的文件。", "files": early}, status_code=400)
@@ -114,7 +120,33 @@ def router(service: Service) -> APIRouter:
             raise HTTPException(404, "没有这个任务。")
         return job.to_dict()
 
+    @admin.get("/api/admin/feedback")
+    async def feedback_list(_: Admin, format: str = "json", limit: int = 500):
+        """👍/👎 with reasons and comments, newest first; ``format=jsonl`` downloads all of it."""
+        if format == "jsonl":
+            rows = await run_in_threadpool(lambda: list(service.feedback.rows(newest_first=True)))
+            return _jsonl(rows, "feedback.jsonl")
+        rows = await run_in_threadpool(lambda: list(service.feedback.rows(newest_first=True, limit=max(1, limit))))
+        for r in rows:
+            r.pop("passages", None)  # the list shows the question, answer, reasons and comment
+        return {"feedback": rows}
+
+    @admin.get("/api/admin/uncovered")
+    async def uncovered(_: Admin, format: str = "json", limit: int = 500):
+        """Questions answered 没有找到 (none) or 可能相关 (low), newest first; ``format=jsonl`` downloads all."""
+        if format == "jsonl":
+            return _jsonl(await run_in_threadpool(lambda: list(service.feedback.uncovered())), "uncovered.jsonl")
+        rows = await run_in_threadpool(lambda: list(service.feedback.uncovered(max(1, limit))))
+        return {"questions": rows}
+
     return admin
+
+
+def _jsonl(rows: list[dict], name: str) -> Response:
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    return Response(
+        body, media_type="application/x-ndjson", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 def _staging_root(settings: Settings) -> Path:
