@@ -13,7 +13,10 @@ HEAD = (
     '<script src="/ui/reply.js"></script><script src="/ui/chat.js" defer></script>'
 )
 # Gradio's frame around our container: no padding, no footer, and our container fills the width
-FRAME_CSS = ".gradio-container{max-width:900px !important;padding:0 8px !important} footer{display:none !important}"
+FRAME_CSS = (
+    ".gradio-container{max-width:900px !important;margin:0 auto !important;padding:0 8px !important}"
+    " footer{display:none !important}"
+)
 
 
 def chat_page() -> gr.Blocks:

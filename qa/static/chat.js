@@ -192,7 +192,10 @@
     if (root.dataset.ready) return true;
     root.dataset.ready = "1";
     var style = el("style");
-    style.textContent = PolicyQAReply.css;
+    // the reply styles, each rule scoped under the container so that Gradio's own button and list styles lose
+    style.textContent = PolicyQAReply.css.replace(/(^|})([^{}]+)\{/g, function (m, end, selectors) {
+      return end + selectors.split(",").map(function (s) { return "#pqa-chat " + s.trim(); }).join(",") + "{";
+    });
     document.head.append(style);
     build(root);
     return true;
