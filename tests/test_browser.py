@@ -252,6 +252,7 @@ def test_chat_page_answer_first_copy_and_reload(server, browser):
     page = new_page(browser, permissions=["clipboard-read", "clipboard-write"])
     page.goto(server + "/")
     page.locator(f"{C} .pqa-examples button").first.wait_for(timeout=30_000)
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
     page.screenshot(path=str(OUT / "chat-first-view.png"))
     example = page.locator(f"{C} .pqa-examples button").first.inner_text()
     page.locator(f"{C} .pqa-examples button").first.click()  # an example asks at once
@@ -400,6 +401,7 @@ def test_admin_page_follows_a_long_job_to_the_end(built_settings, browser, tmp_p
         page.locator("#docs tr").first.wait_for(timeout=10_000)
         assert page.locator("#docs tr").count() == 5
         page.set_input_files("#files", [str(docx), str(broken)])
+        assert "已选 2 个" in page.inner_text("#picked")
         page.click("#upload")
         page.locator("#progress-box").wait_for(state="visible", timeout=10_000)
         started = time.time()

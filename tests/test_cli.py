@@ -18,7 +18,7 @@ def test_ask_json_has_the_documented_shape(built_settings):
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"question", "answer", "no_answer", "understood_as", "passages"}
+    assert set(data) == {"question", "answer", "no_answer", "confidence", "understood_as", "passages"}
     assert len(data["passages"]) == 2
     p = data["passages"][0]
     assert {"text", "doc", "section_path", "score", "span", "highlight"} <= set(p)

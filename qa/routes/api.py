@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
@@ -20,7 +20,7 @@ def router(service: Service) -> APIRouter:
     examples_of: dict = {}  # index version → its example questions
 
     @api.post("/api/ask", response_model=AskResponse, responses=errors)
-    async def ask(req: AskRequest):
+    async def ask(req: AskRequest, background: BackgroundTasks):
         """Answer a question with cited passages (the JSON of `policyqa ask --json`) and the reply's id."""
         qa = await run_in_threadpool(service.assistant)
         if qa is None:
@@ -30,7 +30,8 @@ def router(service: Service) -> APIRouter:
         except BadQuestion as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         body = answer.to_dict()
-        body["reply_id"] = await run_in_threadpool(service.feedback.log_reply, body)
+        body["reply_id"] = rid = service.feedback.new_reply_id()
+        background.add_task(service.feedback.log_reply, dict(body), rid)  # after the answer is sent: no latency
         return body
 
     @api.get("/api/examples")

@@ -186,6 +186,7 @@
     e.scrollIntoView({ block: "nearest" });
   }
 
+  document.documentElement.lang = "zh-CN";  // Gradio's page says "en"; screen readers should read Chinese
   function start() {
     var root = document.getElementById("pqa-chat");
     if (!root) return false;
