@@ -391,6 +391,11 @@ def test_admin_page_follows_a_long_job_to_the_end(built_settings, browser, tmp_p
     broken.write_bytes(b"%PDF-1.4 broken")
     with serving(create_app(settings)) as url:
         page = new_page(browser, {"width": 1100, "height": 900})
+        asked = page.request.post(f"{url}/api/ask", data={"question": "广东省科协现在的主席是谁"}).json()
+        page.request.post(
+            f"{url}/api/feedback",
+            data={"reply_id": asked["reply_id"], "rating": "down", "reasons": ["文件里有但没找到"], "comment": "换届"},
+        )
         page.goto(f"{url}/admin")
         page.fill("#token", "wrong")
         page.click("#login")
@@ -400,6 +405,9 @@ def test_admin_page_follows_a_long_job_to_the_end(built_settings, browser, tmp_p
         page.click("#login")
         page.locator("#docs tr").first.wait_for(timeout=10_000)
         assert page.locator("#docs tr").count() == 5
+        uncovered, feedback = page.inner_text("#uncovered"), page.inner_text("#feedback")
+        assert "广东省科协现在的主席是谁" in uncovered and "没有找到" in uncovered
+        assert "文件里有但没找到" in feedback and "换届" in feedback
         page.set_input_files("#files", [str(docx), str(broken)])
         assert "已选 2 个" in page.inner_text("#picked")
         page.click("#upload")
