@@ -122,8 +122,9 @@ def format_answer(answer) -> str:
     "--gold",
     "gold_path",
     type=click.Path(path_type=Path, exists=True),
-    default=None,
-    help="Gold JSONL file [default: eval/gold.jsonl].",
+    multiple=True,
+    help="Gold JSONL file; repeat for several [default: eval/gold.jsonl and eval/devdocs/gold.jsonl]. Documents kept "
+    "beside a gold file are indexed with the corpus for it.",
 )
 @click.option("--k", "k", type=int, default=5, show_default=True, help="Passages per question.")
 @click.option(
@@ -148,23 +149,27 @@ def format_answer(answer) -> str:
 )
 @click.pass_context
 def evaluate(ctx, gold_path, k, configs, out_dir, dump_path):
-    """Run a gold question set and report how good retrieval is."""
-    from .evaluate import DEFAULT_GOLD, config_settings, dump_lines, load_gold, metrics, run_config
-    from .report import terminal_table, write_report
+    """Run gold question sets and report what users get: blind split first, then dev."""
+    from .evaluate import DEFAULT_GOLDS, config_settings, dump_lines, eval_settings, load_gold, run_config
+    from .report import evaluate_gold_set
 
-    gold_path = gold_path or DEFAULT_GOLD
-    try:
-        items = load_gold(gold_path)
-        specs = [config_settings(c, _settings(ctx)) for c in (configs or ("default", "baseline"))]
-    except ValueError as exc:
-        _fail(str(exc))
-    runs = [run_config(name, s, items, k) for name, s in specs]
-    all_metrics = write_report(runs, out_dir, gold_path) if out_dir else [metrics(r) for r in runs]
-    click.echo(terminal_table(all_metrics))
-    if out_dir:
-        click.echo(f"report: {out_dir / 'report.md'}")
+    dumps = []
+    for gold in gold_path or DEFAULT_GOLDS:
+        try:
+            items = load_gold(gold)
+            specs = [config_settings(c, eval_settings(_settings(ctx), gold)) for c in (configs or ("default",))]
+        except ValueError as exc:
+            _fail(str(exc))
+        runs = [run_config(name, s, items, k) for name, s in specs]
+        target = out_dir / gold.parent.name if out_dir and gold.parent.name != "eval" else out_dir
+        click.echo(f"\n== {gold} ==")
+        click.echo(evaluate_gold_set(runs, gold, target))
+        if target:
+            click.echo(f"report: {target / 'report.md'}")
+        dumps += [line for r in runs for line in dump_lines(r)]
     if dump_path:
-        dump_path.write_text("\n".join(line for r in runs for line in dump_lines(r)) + "\n", encoding="utf-8")
+        dump_path.parent.mkdir(parents=True, exist_ok=True)
+        dump_path.write_text("\n".join(dumps) + "\n", encoding="utf-8")
         click.echo(f"dump: {dump_path}")
 
 

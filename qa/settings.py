@@ -43,11 +43,6 @@ class Settings(BaseSettings):
     understand_questions: bool = Field(True, description="question types, colloquial terms, follow-ups")
     merge_neighbours: bool = Field(True, description="join neighbouring pieces of one section into one passage")
     detect_no_answer: bool = Field(True, description="say so when the documents do not answer")
-    min_coverage: float = Field(
-        0.0, ge=0, le=1, description="no answer below this share of the subject in the passages"
-    )
-    max_unknown_terms: float = Field(0.12, ge=0, le=1, description="no answer above this share of unknown bigrams")
-    min_dense: float = Field(0.0, ge=0, le=1, description="no answer below this cosine of the best passage")
     reranker: str | None = Field(None, description="a sentence-transformers CrossEncoder path; off when empty")
     rerank_candidates: int = Field(20, ge=1)
     chunk_size: int = Field(300, ge=50, description="max characters of a text chunk")
