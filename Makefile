@@ -33,9 +33,13 @@ run: index
 
 # the browser tests drive Debian's chromium; CJK fonts make the screenshots readable
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { \
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Noto Sans CJK" && fc-list 2>/dev/null | grep -q "Noto Color Emoji" || { \
 	  $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; }
+	@# axe-core (accessibility checks injected into the pages by tests/test_browser.py), from npm
+	@test -f .cache/axe/node_modules/axe-core/axe.min.js || { command -v npm >/dev/null 2>&1 || \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  npm install --no-save --no-package-lock --no-audit --no-fund --prefix .cache/axe axe-core@4.14 >/dev/null; }
 
 test: model browser-deps
 	$(BIN)/ruff check qa tests app.py

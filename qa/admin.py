@@ -1,7 +1,7 @@
 """Document administration behind a token: uploads and removals run as jobs, one at a time, with progress.
 
 A job changes the corpus folder and builds the index incrementally (qa.documents); the server then picks up the new
-index version on its next request (Service.assistant in app.py), without a restart. Job state is written to
+index version on its next request (Service.assistant in qa/service.py), without a restart. Job state is written to
 ``index/.jobs/`` so that, with several server workers, any of them can report a job another one runs.
 """
 

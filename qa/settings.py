@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     ocr_cache_dir: Path | None = Field(None, description="OCR results by page pixels; default index_dir/ocr-cache")
 
     top_k: int = Field(5, ge=1, le=50)
+    example_questions: list[str] = Field(default_factory=list, description="first-view examples; none = from the index")
     ann_threshold: int = Field(100_000, ge=0, description="above this many chunks the vector index is HNSW, not exact")
     embed_batch_size: int = Field(16, ge=1, description="passages per forward pass when indexing")
     embed_order: Literal["length", "document"] = Field(
