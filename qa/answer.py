@@ -9,21 +9,19 @@ import re
 import threading
 import time
 
+from .answerability import Judge, field_present
+from .answerers import direct_answer
 from .embed import Embedder
-from .extract import best_segment, direct_answer
+from .highlight import answers, best_segment
 from .index import Index, load_index
-from .lexical import bigrams
-from .normalize import fold
-from .question import COLLOQUIAL, Question, analyse
+from .lexicon import load_lexicon, local_lexicon_path
+from .question import analyse
 from .retrieve import Retriever
-from .schema import Answer, Confidence
+from .schema import Answer, Confidence, Hit, Question, QuestionType
 from .settings import Settings
 from .store import Stores
 
 MAX_QUESTION_CHARS = 500
-QUESTION_MORPHEMES = re.compile(r"几|哪|谁|什么|多少|怎么|怎样|啥|时候|如何")
-FUNCTION_CHARS = "是到里了的在给把被和与要会还都也就"
-DEICTIC = re.compile(r"[这那此该本每][\u4e00-\u9fa5]|回事")  # 这条, 那项, 每年 …: pointing words, not content
 
 
 class BadQuestion(ValueError):
@@ -42,12 +40,6 @@ def clean_question(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
     return q
 
 
-def year_anchored(year: str, hit) -> bool:
-    """A year in a question names the document's year (its title or date) or a target year (到2025年)."""
-    text = fold(hit.chunk.text)
-    return year in f"{hit.meta.title}{hit.meta.date}" or f"到{year}" in text or f"{year}年前" in text
-
-
 class PolicyQA:
     """Load once, ask many times (thread-safe: the model and index are read-only after loading)."""
 
@@ -63,8 +55,10 @@ class PolicyQA:
                 f"name {self.settings.model} (dim {self.embedder.dim}): run `policyqa build`",
                 "索引与当前配置的模型不一致，请运行 policyqa build 重建索引。",
             )
-        self.retriever = Retriever(self.index, self.embedder, self.settings)
-        self.places = self.retriever.places
+        self.lexicon = load_lexicon(local_lexicon_path(self.settings.corpus_dir))
+        self.retriever = Retriever(self.index, self.embedder, self.settings, self.lexicon)
+        self.judge = Judge(self.index.chunks, self.index.docs)
+        analyse("预热 Puyang", places=self.retriever.places, lexicon=self.lexicon)  # gazetteer, jieba, pinyin: once
         self._sections: dict[tuple, list] = {}
         for c in self.index.chunks:
             self._sections.setdefault((c.doc_id, tuple(c.section_path), c.kind), []).append(c)
@@ -75,31 +69,35 @@ class PolicyQA:
         k = k or self.settings.top_k
         t0 = time.perf_counter()
         if self.settings.understand_questions:
-            q = analyse(text, [h.strip()[:500] for h in history or [] if isinstance(h, str) and h.strip()])
+            earlier = [h.strip()[:500] for h in history or [] if isinstance(h, str) and h.strip()]
+            q = analyse(text, earlier, places=self.retriever.places, lexicon=self.lexicon)
         else:
-            q = Question(text=text, search_text=text, qtype="other", subject=text)
+            q = Question(text=text, search_text=text, qtype=QuestionType.OTHER, subject=text, base=text)
         timings: dict[str, float] = {}
         with self._lock:  # one forward pass at a time: torch on 2 cores gains nothing from parallel queries
             hits = self.retriever.search(q, k, timings)
         t = time.perf_counter()
         for h in hits:
-            h.highlight = best_segment(q, h)
-        evidence = self.evidence(q, hits)
-        no_answer = self.settings.detect_no_answer and self.is_unanswered(evidence)
-        found = None if no_answer else direct_answer(q, hits)
-        if found and found[1] > 0:  # the passage that proves the answer goes first
-            hits.insert(0, hits.pop(found[1]))
+            h.highlight = best_segment(q, h)  # the answerers read the best sentence; mark_answering keeps it or not
+        candidate = direct_answer(q, hits)  # evidence for the decision too: a field question's field was found
+        signals = self.judge.signals(q, hits, field_present(q, hits[:2]), candidate is not None)
+        confidence = self.judge.confidence(signals) if self.settings.detect_no_answer else Confidence.HIGH
+        found = candidate if confidence is Confidence.HIGH else None
+        if found and found.passage > 0:  # the proving passage (of the answer document) goes first
+            hits.insert(0, hits.pop(found.passage))
+        mark_answering(q, hits, confidence, self.judge.word_idf)
         timings["answer_ms"] = (time.perf_counter() - t) * 1000
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(
             question=text,
             passages=hits,
-            answer=found[0] if found else None,
-            no_answer=no_answer,
-            confidence=Confidence.NONE if no_answer else Confidence.HIGH,
+            answer=found.text if found else None,
+            no_answer=confidence is Confidence.NONE,
+            confidence=confidence,
             timings=timings,
             understood_as=q.search_text if q.resolved_from else None,
-            evidence=evidence,
+            signals=signals,
+            probability=self.judge.model.probability(signals),
         )
 
     def surrounding(self, hit) -> str:
@@ -118,58 +116,10 @@ class PolicyQA:
             end = max(end, p.span[1])
         return text
 
-    def evidence(self, q: Question, hits: list) -> dict[str, float]:
-        """How well the best passages cover the question: the signals of the no-answer decision."""
-        top = hits[:3]
-        contexts = [
-            fold(" ".join([h.meta.title, h.meta.issuer, h.meta.date, *h.chunk.section_path, h.chunk.text])) for h in top
-        ]
-        words = self.content_words(q)
-        known = [w for w in words if self.in_corpus(w)]
-        joined = " ".join(contexts)
-        first = contexts[0] if contexts else ""
-        places = [p for p in self.places if p in q.search_text]
-        anchored = all(year_anchored(y, top[0]) for y in q.years) if top else not q.years
-        anchored = anchored and (not places or any(fold(p) in first for p in places))
-        return {
-            "dense": max((h.dense for h in top), default=0.0),
-            "coverage": sum(w in joined for w in known) / len(known) if known else 0.0,
-            "unknown_terms": (len(words) - len(known)) / len(words) if words else 0.0,
-            "anchored": 1.0 if anchored and all(fold(p) in joined for p in places) else 0.0,
-        }
 
-    def in_corpus(self, word: str) -> bool:
-        """A word the corpus uses, whole or as consecutive characters (jieba may cut 百馆千场万人 differently);
-        a function character jieba glued on (咸安是, 要建) does not make a word unknown."""
-        lex = self.index.lexical
-        if lex is None:
-            return True
 
-        def known(w: str) -> bool:
-            return w in lex.words_bm25.vocab_dict or all(g in lex.grams_bm25.vocab_dict for g in bigrams(w))
-
-        core = word.strip(FUNCTION_CHARS)
-        synonyms = COLLOQUIAL.get(word, "").split()
-        return known(word) or (len(core) >= 2 and known(core)) or any(known(s) for s in synonyms)
-
-    def content_words(self, q: Question) -> list[str]:
-        """The question's own words without question words and fillers, as the keyword index cuts them."""
-        if self.index.lexical is None:
-            return []
-        words = self.index.lexical.tokenizer.words(q.subject or q.search_text)
-        return list(
-            dict.fromkeys(
-                w
-                for w in words
-                if not QUESTION_MORPHEMES.search(w) and len(w.strip(FUNCTION_CHARS)) >= 2 and not DEICTIC.fullmatch(w)
-            )
-        )
-
-    def is_unanswered(self, ev: dict[str, float]) -> bool:
-        s = self.settings
-        return (
-            ev["anchored"] < 1.0
-            or ev["coverage"] < s.min_coverage
-            or ev["unknown_terms"] > s.max_unknown_terms
-            or ev["dense"] < s.min_dense
-        )
+def mark_answering(q: Question, hits: list[Hit], confidence: Confidence, weight=None) -> None:
+    """Highlight the answering sentence, only in passages that answer; none when nothing answers."""
+    for rank, h in enumerate(hits):
+        answering = confidence is not Confidence.NONE and answers(q, h, rank, weight)
+        h.highlight = best_segment(q, h) if answering else None

@@ -25,6 +25,10 @@ import numpy as np
 
 from .settings import PROJECT_ROOT, Settings
 
+# what issue 18 changed, set back: torch for questions, passages in document order in batches of 16
+TODAY = {"query_encoder": "torch", "embed_order": "document", "embed_batch_size": 16}
+SPEED_FIELDS = ("query_encoder", "embed_order", "embed_batch_size", "threads")
+
 STAGES = ["embed_ms", "dense_search_ms", "lexical_ms", "fusion_ms", "rerank_ms", "answer_ms"]
 
 
@@ -43,7 +47,7 @@ def build_run(settings: Settings, label: str) -> dict:
     """A cold build in a child process (no vectors to re-use), so its peak memory is its own."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "POLICYQA_INDEX_DIR": tmp, "POLICYQA_CORPUS_DIR": str(settings.corpus_dir)}
-        index_fields = set(settings.chunker_signature()) - {"version"}
+        index_fields = set(settings.chunker_signature()) - {"version"} | set(SPEED_FIELDS)
         overrides = json.dumps(settings.model_dump(mode="json", include=index_fields))
         code = (
             "import json,sys,time; from qa import Settings, build_index; "
@@ -112,12 +116,16 @@ def _rotated(line: str) -> str:
 
 
 def embedding_throughput(settings: Settings, texts: list[str]) -> dict:
+    """Passages per second as a build embeds them (its order and batch size), the model already loaded."""
+    from .build import embedding_order
     from .embed import Embedder
 
     emb = Embedder(settings)
     emb.passages(texts[:8])
+    order, batch = embedding_order(texts, settings.embed_order), settings.embed_batch_size
     t = time.perf_counter()
-    emb.passages(texts)
+    for start in range(0, len(order), batch):
+        emb.passages([texts[j] for j in order[start : start + batch]])
     s = time.perf_counter() - t
     return {"texts": len(texts), "seconds": s, "texts_per_s": len(texts) / s, "chars_per_s": sum(map(len, texts)) / s}
 
@@ -157,7 +165,8 @@ def serving_rss(settings: Settings) -> float:
     """Resident memory of a process that has loaded the assistant and answered a few questions."""
     code = (
         "from qa import PolicyQA, Settings; from qa.bench import rss_mb; "
-        f"qa=PolicyQA(Settings(index_dir={str(settings.index_dir)!r})); "
+        f"qa=PolicyQA(Settings(index_dir={str(settings.index_dir)!r}, query_encoder={settings.query_encoder!r}, "
+        f"threads={settings.threads})); "
         "[qa.ask(q) for q in ('老年人那块谁牵头？','湖南流动科技馆要巡展几站？')]; print(rss_mb())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -298,9 +307,10 @@ def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
     from .evaluate import DEFAULT_GOLD, NAMED_CONFIGS, config_settings, load_gold
 
     out.mkdir(parents=True, exist_ok=True)
-    base = Settings()
+    base = Settings(threads=Settings().cpu_threads())  # fixed and printed: figures compare like with like
     questions = [it.question for it in load_gold(DEFAULT_GOLD)]
-    configs = [("default", base), config_settings("baseline", base)]
+    today = base.model_copy(update=TODAY)
+    configs = [("default", base), ("today (before #18)", today), config_settings("baseline", base)]
     print("build …", flush=True)
     builds = [build_run(s, name) for name, s in configs]
     from .build import build_index
@@ -311,31 +321,61 @@ def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
 
     texts = [c.text for c in load_index(base.index_dir).chunks]
     throughput = embedding_throughput(base, texts)
+    throughput_today = embedding_throughput(today, texts)
     print("incremental …", flush=True)
     incremental = incremental_run(base)
     print("queries …", flush=True)
     queries = [query_run(s, name, questions) for name, s in configs]
     rss = serving_rss(base)
+    rss_today = serving_rss(today)
     print("scale …", flush=True)
     pool = sentence_pool(base)
     scale = [row for n in sizes for row in scale_run(n, pool, questions[:100], base)]
     for row in scale:
         row["embed_extrapolated_s"] = row["chunks"] / throughput["texts_per_s"]
     plots(out, queries, scale)
-    d, b = queries[0], queries[1]
+    from . import ocr_bench
+
+    ocr = ocr_bench.run(out)
+    d, old, b = queries
     result = {
         "builds": builds,
+        "threads": base.threads,
         "embedding": throughput,
+        "embedding_today": throughput_today,
+        "serving_rss_mb_today": rss_today,
         "queries": queries,
         "serving_rss_mb": rss,
         "incremental": incremental,
         "scale": scale,
         "named_configs": list(NAMED_CONFIGS),
+        "ocr": ocr,
     }
     (out / "results.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     md = [
         "# Benchmark",
-        f"Machine: {os.cpu_count()} CPU cores; torch threads default. Run by `make bench`.",
+        f"Machine: {os.cpu_count()} CPU cores; torch and ONNX Runtime threads fixed at {base.threads}; load average "
+        f"{os.getloadavg()[0]:.1f} at the end (other work shares the machine). Run by `make bench`.",
+        "## Against today's configuration (before issue 18), same run",
+        _table(
+            [
+                {
+                    "figure": name,
+                    "today": a,
+                    "now": c,
+                    "ratio": f"×{c / a:.2f}",
+                }
+                for name, a, c in (
+                    ("build chunks/s (cold, five documents)", builds[1]["chunks_per_s"], builds[0]["chunks_per_s"]),
+                    ("embedding chunks/s", throughput_today["texts_per_s"], throughput["texts_per_s"]),
+                    ("warm question p50 ms", old["p50_ms"], d["p50_ms"]),
+                    ("warm question p95 ms", old["p95_ms"], d["p95_ms"]),
+                    ("query embedding ms (mean)", old["stages_mean_ms"]["embed_ms"], d["stages_mean_ms"]["embed_ms"]),
+                    ("serving memory MB", rss_today, rss),
+                )
+            ],
+            ["figure", "today", "now", "ratio"],
+        ),
         "## Build (five documents, cold, in a child process; model conversion excluded)",
         _table(
             builds,
@@ -354,7 +394,7 @@ def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
         "Mean ms by stage:",
         _table([{"config": q["config"], **q["stages_mean_ms"]} for q in queries], ["config", *STAGES]),
         f"Ratios default / baseline: p50 ×{d['p50_ms'] / b['p50_ms']:.2f}, p95 ×{d['p95_ms'] / b['p95_ms']:.2f}; "
-        f"build time ×{builds[0]['build_s'] / builds[1]['build_s']:.2f}.",
+        f"build time ×{builds[0]['build_s'] / builds[2]['build_s']:.2f}.",
         f"Serving process resident memory: {rss:.0f} MB.",
         "![stages](latency_by_stage.png)",
         "## Synthetic larger corpora (vectors from real sentence embeddings; see qa/bench.py)",
@@ -373,14 +413,17 @@ def run(out: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
                 "embed_extrapolated_s",
             ],
         ),
+        "" if scale else "Not run this time (`python -m qa.bench --no-scale`); the figures above stand alone.",
         "Search = dense top-50 + both BM25 scorings over all chunks; a whole `ask` adds the query embedding and "
         f"answer stages measured above (≈{d['stages_mean_ms']['embed_ms'] + d['stages_mean_ms']['answer_ms']:.0f} ms)."
         " Embedding time at these sizes is extrapolated from the measured throughput, not run.",
         "![scaling](scaling.png)",
+        *ocr_bench.section(ocr),
     ]
     (out / "results.md").write_text("\n\n".join(md) + "\n", encoding="utf-8")
     return result
 
 
 if __name__ == "__main__":
-    run(Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT_ROOT / "bench")
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    run(Path(args[0]) if args else PROJECT_ROOT / "bench", () if "--no-scale" in sys.argv else (10_000, 100_000))

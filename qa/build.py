@@ -23,15 +23,17 @@ from tqdm import tqdm
 from .chunk import chunk_with
 from .embed import Embedder
 from .index import FORMAT_VERSION, DocRecord, Index, IndexUnavailable, Manifest, load_index, read_manifest, write_index
-from .ingest import IngestError, Skipped, corpus_files, file_sha256, read_document
+from .ingest import IngestError, Skipped, corpus_files, file_sha256, page_of, read_document
 from .lexical import LexicalIndex, document_terms
+from .ocr import ocr_context
 from .schema import Chunk
 from .settings import Settings
 from .store import Stores
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total): 'reading' files, 'embedding' chunks, 'writing'
+Progress = Callable[[str, int, int], None]  # (stage, done, total): 'reading' files, 'ocr' pages, 'embedding' chunks,
+# 'writing'
 
 
 @dataclass
@@ -45,6 +47,7 @@ class BuildSummary:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    partial: list[Skipped] = field(default_factory=list)  # indexed files with parts left out (a page whose OCR failed)
     version: str = ""  # the index version folder written (not yet switched to when the build was asked not to)
 
     def line(self) -> str:
@@ -57,6 +60,8 @@ class BuildSummary:
         )
         if self.skipped:
             s += "; skipped " + ", ".join(f"{x.file} ({x.reason})" for x in self.skipped)
+        if self.partial:
+            s += "; incomplete " + ", ".join(f"{x.file} ({x.reason})" for x in self.partial)
         return s
 
     def _changes(self, labels: tuple[str, str, str]) -> list[tuple[str, int]]:
@@ -71,7 +76,8 @@ class BuildSummary:
         changes = "，".join(f"{what} {n} 个" for what, n in self._changes(("新增", "更新", "删除")))
         s = f"索引已更新：{self.documents} 个文件（{changes or '无变化'}），{self.chunks} 个段落"
         s += f"（新计算 {self.embedded} 个，沿用 {self.chunks - self.embedded} 个），用时 {self.seconds:.1f} 秒"
-        return s + (f"；跳过 {len(self.skipped)} 个无法读取的文件" if self.skipped else "")
+        s += f"；跳过 {len(self.skipped)} 个无法读取的文件" if self.skipped else ""
+        return s + "".join(f"；{x.file}：{x.reason_zh}" for x in self.partial)
 
 
 @dataclass
@@ -201,11 +207,17 @@ def _kept_parts(old: Index, matrix: np.ndarray, settings: Settings) -> dict[str,
     }
 
 
-def _read_part(name: str, path: Path, sha: str, old: DocRecord | None, settings: Settings, now: str) -> _Part:
+def _read_part(
+    name: str, path: Path, sha: str, old: DocRecord | None, settings: Settings, now: str
+) -> tuple[_Part, list[str]]:
+    """A document's chunks (each with the page it starts on, for paged files) and what was left out of it."""
     doc = read_document(path, name)
     chunks = chunk_with(settings.chunker, doc, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+    for c in chunks:
+        if mark := page_of(doc, c.span[0]):
+            c.page, c.scanned = mark.number, mark.scanned
     record = DocRecord(doc.meta, sha, old.added_at if old else now, now, document_terms(doc, chunks))
-    return _Part(record, chunks, None, [_text_key(t) for t in embedding_texts(chunks, settings)])
+    return _Part(record, chunks, None, [_text_key(t) for t in embedding_texts(chunks, settings)]), doc.warnings
 
 
 def _embed(
@@ -227,16 +239,46 @@ def _embed(
         for i, key in enumerate(p.keys):
             if key in cache:
                 p.vectors[i] = cache[key]
+    texts = [p.chunks[i].embed_text(settings.embed_context) for p, i in todo]
     batch = max(1, settings.embed_batch_size)
-    with tqdm(total=len(todo), desc="embedding", unit="chunk", disable=not progress or not todo) as bar:
-        for start in range(0, len(todo), batch):
-            group = todo[start : start + batch]
-            texts = [p.chunks[i].embed_text(settings.embed_context) for p, i in group]
-            for (p, i), vec in zip(group, embedder.passages(texts)):
+    order = embedding_order(texts, settings.embed_order)
+    with tqdm(
+        total=len(todo), desc="计算向量 embedding", unit=" chunks", disable=not progress or not todo, smoothing=0.1
+    ) as bar:
+        for start in range(0, len(order), batch):
+            group = order[start : start + batch]
+            for j, vec in zip(group, embedder.passages([texts[j] for j in group])):
+                p, i = todo[j]
                 p.vectors[i] = vec
             bar.update(len(group))
             report("embedding", start + len(group), len(todo))
     return len(todo), dim
+
+
+def embedding_order(texts: list[str], how: str) -> list[int]:
+    """Longest first: a batch of similar lengths pads little (padding is computed like real tokens), and the time
+    left shown starts as an over-estimate that shrinks, never one that grows. Length in characters tracks tokens
+    closely for Chinese. ``document`` keeps the corpus order (the order before issue 18, kept for comparison)."""
+    if how == "document":
+        return list(range(len(texts)))
+    return sorted(range(len(texts)), key=lambda j: -len(texts[j]))
+
+
+def _page_bar(report: Progress, progress: bool) -> Callable[[str, int, int], None]:
+    """Per OCR'd page: the 'ocr' stage for the admin job, and a bar per file in the terminal."""
+    bars: dict[str, tqdm] = {}
+
+    def on_page(file: str, done: int, total: int) -> None:
+        report("ocr", done, total)
+        if not progress:
+            return
+        if file not in bars:
+            bars[file] = tqdm(total=total, desc=f"识别文字 {file}", unit="页")
+        bars[file].update(done - bars[file].n)
+        if done >= total:
+            bars.pop(file).close()
+
+    return on_page
 
 
 def build_index(
@@ -267,6 +309,7 @@ def build_index(
         files = corpus_view(settings, change)
         parts: dict[str, _Part] = {}
         skipped: list[Skipped] = []
+        partial: list[Skipped] = []
         hashes: dict[str, str] = {}
         added, updated = [], []
         for n, (name, path) in enumerate(files.items(), 1):
@@ -275,7 +318,9 @@ def build_index(
                 parts[name] = kept[name]
             else:
                 try:
-                    parts[name] = _read_part(name, path, sha, previous.get(name), settings, now)
+                    with ocr_context(settings, _page_bar(report, progress)):
+                        parts[name], warnings = _read_part(name, path, sha, previous.get(name), settings, now)
+                    partial += [Skipped(name, w, w) for w in warnings]
                 except IngestError as exc:
                     log.warning("skipped %s", exc)
                     skipped.append(Skipped(name, exc.reason, exc.reason_zh))
@@ -319,8 +364,9 @@ def build_index(
             settings.index_dir, manifest, matrix, chunks, records, keys, lexical, Stores(settings), switch=switch
         )
         report("writing", 1, 1)
-    seconds = time.perf_counter() - t0
-    summary = BuildSummary(len(parts), len(chunks), embedded, seconds, skipped, True, added, updated, removed)
+    summary = BuildSummary(
+        len(parts), len(chunks), embedded, time.perf_counter() - t0, skipped, True, added, updated, removed, partial
+    )
     summary.version = version.name
     log.info(summary.line())
     return summary

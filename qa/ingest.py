@@ -11,7 +11,7 @@ from .formats import IngestError
 from .metadata import SIDECAR_SUFFIX, apply_sidecar, extract_meta, fill_from_properties
 from .normalize import repair
 from .safe_parse import parse_bounded
-from .schema import Document
+from .schema import Document, PageMark
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,34 @@ def read_document(path: Path, name: str | None = None) -> Document:
         raise IngestError(path, "empty document", "文件内容为空")
     meta = fill_from_properties(extract_meta(text, name), extracted.props)
     meta = apply_sidecar(meta, path)
-    return Document(doc_id=name, text=text, meta=meta, sha256=file_sha256(path))
+    pages = moved_marks(extracted.text, text, extracted.pages)
+    warnings = [f.reason_zh() for f in extracted.failures]
+    for f in extracted.failures:
+        log.warning("%s: page %d left out: %s", path.name, f.page, f.reason)
+    return Document(name, text, meta, file_sha256(path), pages, warnings)
+
+
+def moved_marks(raw: str, repaired: str, marks: list[PageMark]) -> list[PageMark]:
+    """Page starts moved from the reader's text into the repaired one. ``repair`` only changes whitespace, so the
+    n-th visible character is the same in both."""
+    if not marks:
+        return []
+    visible = [i for i, c in enumerate(repaired) if not c.isspace()]
+    out = []
+    for m in marks:
+        n = sum(not c.isspace() and c != "\ufeff" for c in raw[: m.offset])
+        out.append(PageMark(visible[n] if n < len(visible) else len(repaired), m.number, m.scanned))
+    return out
+
+
+def page_of(doc: Document, offset: int) -> PageMark | None:
+    """The page a character of the document text lies on (the last page starting at or before it)."""
+    found = None
+    for m in doc.pages:
+        if m.offset > offset:
+            break
+        found = m
+    return found
 
 
 def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:

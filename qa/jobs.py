@@ -38,6 +38,7 @@ from .documents import FileResult, find_document, valid_name
 from .index import current_path, prune_uncommitted, switch_version
 from .ingest import IngestError, read_document
 from .metadata import sidecar_path
+from .ocr import ocr_context
 from .schema import DocMeta
 from .settings import Settings
 from .store import Stores
@@ -48,6 +49,7 @@ STAGES_ZH = {
     "queued": "排队中",
     "checking": "检查文件",
     "reading": "读取文件",
+    "ocr": "识别文字",
     "embedding": "计算向量",
     "writing": "写入索引",
     "committing": "提交更改",
@@ -287,7 +289,8 @@ class Transactions:
             change = Change()
             indexed = self._indexed_titles()
             for name, rel in job.adds.items():
-                r, meta = self._check(name, root / rel)
+                with ocr_context(self.settings, lambda _file, done, total: report("ocr", done, total)):
+                    r, meta = self._check(name, root / rel)  # pages OCR'd here are cached for the build
                 if r.ok:
                     change.add[name] = root / rel
                     old = indexed.get((meta.title, meta.issuer)) if meta.title else None

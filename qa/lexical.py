@@ -17,22 +17,15 @@ import bm25s
 import jieba
 import numpy as np
 
+from .lexicon import load_lexicon, unit_aliases
 from .normalize import fold
 from .schema import Chunk, Document
 
 jieba.setLogLevel(logging.WARNING)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-# Function words and question words: they say how something is asked, not what about.
-STOPWORDS = frozenset(
-    (
-        "的 了 是 在 和 与 及 或 等 对 把 被 也 都 就 还 又 而 并 其 之 这 那 该 此 各 每 有 没有 要 会 能 将 为 以 于 从 "
-        "向 吗 呢 吧 啊 呀 嘛 么 哪 哪个 哪些 哪里 哪儿 谁 什么 啥 怎么 怎样 如何 多少 几 几个 那块 这块 那个 这个 那边 "
-        "一下 一些 具体 主要 今年 我们 你们 他们 请问 想 问 知道 说 讲 提到 里 中 上 下 个 打算 准备 这些 那些 各个 "
-        "各是 下来 经过 涉及 为了 目的 最终 程度 需要 现在 有关 相关 情况 内容 办到 到底 究竟 回事 "
-        "， 。 、 ； ： ？ ！ （ ） 《 》 “ ” ‘ ’ , . ; : ? ! ( ) [ ] \" ' - — … ·"
-    ).split()
-)
+# Function words and question words (qa/data/lexicon.toml): they say how something is asked, not what about.
+STOPWORDS = load_lexicon().stopwords
 _CJK_OR_ALNUM = re.compile(r"[\u4e00-\u9fff0-9a-z%]")
 QUOTED_RE = re.compile(r"[“\"《「]([^“”\"《》「」\n]{2,16})[”\"》」]")
 # 省卫健委 / 区总工会 … standing as a list item or after a separator, not the tail of 社区服务中心
@@ -43,7 +36,8 @@ TABLE_UNIT_RE = re.compile(r"[\u4e00-\u9fa5]{2,14}")
 
 
 # words of 公文 questions that jieba would otherwise cut wrongly (发文字号 → 发文 / 文字 / 字号)
-DOMAIN_TERMS = ["发文字号", "文号", "牵头单位", "责任单位", "发文单位", "成文日期", "印发", "转发"]
+DOMAIN_TERMS = ["发文字号", "文号", "牵头单位", "责任单位", "配合单位", "发文单位", "成文日期", "印发", "转发"]
+UNIT_FIELD_RE = re.compile(r"牵头|责任|负责|配合|承办|主办")  # table columns that list bodies, whatever their name
 
 
 class Tokenizer:
@@ -78,8 +72,10 @@ def document_terms(doc: Document, chunks: list[Chunk]) -> list[str]:
     """
     found: set[str] = set()
     for c in chunks:
-        for key in ("牵头单位", "责任单位"):
-            for unit in re.split(r"[、，,；;\s]+", c.fields.get(key, "")):
+        for key, value in c.fields.items():
+            if not UNIT_FIELD_RE.search(key):
+                continue
+            for unit in re.split(r"[、，,；;\s]+", value):
                 if 2 <= len(unit) <= 14 and TABLE_UNIT_RE.fullmatch(unit):
                     found.add(unit)
     for m in QUOTED_RE.finditer(doc.text):
@@ -87,6 +83,8 @@ def document_terms(doc: Document, chunks: list[Chunk]) -> list[str]:
         if not re.search(r"[，,。；：:]", name):
             found.add(name)
     found.update(m.group(0) for m in UNIT_RE.finditer(doc.text))
+    lexicon = load_lexicon()
+    found.update(alias for unit in list(found) for alias in unit_aliases(unit, lexicon))  # 区卫生健康局 → 区卫健局
     return sorted(t for t in found if len(t) >= 2 and re.fullmatch(r"[\u4e00-\u9fa5A-Za-z0-9·+]+", t))
 
 

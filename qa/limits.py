@@ -124,14 +124,14 @@ def classify(method: str, path: str) -> Budget | None:
         return Budget.ASK
     if path == "/api/feedback":
         return Budget.FEEDBACK
-    if path.startswith(("/api/documents", "/api/jobs", "/api/versions", "/admin")):
+    if path.startswith(("/api/documents", "/api/jobs", "/api/versions", "/api/admin/", "/admin")):
         return Budget.ADMIN_ATTEMPT  # becomes ADMIN when the request carries the valid token
-    # Gradio: every event (a question, 👍, 新对话), file upload or API call of the chat page is a POST under
-    # /gradio_api (queue/join, run/…, call/…, upload); the GETs stream results back or serve files
+    # the chat page asks through /api/ask; Gradio's own POST endpoints under /gradio_api (queue/join, run/…,
+    # call/…, upload) cost as much as a question; its GETs stream results back or serve files
     if method == "POST" and path.startswith(("/gradio_api/", "/run/", "/call/", "/queue/")):
         return Budget.ASK
-    if path in ("/api/health", "/openapi.json", "/docs", "/redoc"):
-        return Budget.OTHER
+    if path in ("/api/health", "/api/examples", "/openapi.json", "/docs", "/redoc") or path.startswith("/doc/"):
+        return Budget.OTHER  # the source viewer reads a whole document
     return None
 
 

@@ -8,13 +8,13 @@ import re
 from dataclasses import fields, replace
 from pathlib import Path
 
-from .normalize import heading_level, starts_with_marker
+from .normalize import heading_level, starts_with_marker, to_simplified
 from .schema import DocMeta
 
 log = logging.getLogger(__name__)
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
-DOC_NO_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,4}\s*号")
+DOC_NO_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}\s*[〔\[［(（„“]\s*(?:19|20)\d{2}\s*[〕\]］)）‟”]\s*\d{1,4}\s*号")
 DATE_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN = "[一二三四五六七八九十]"
 CN_DATE_RE = re.compile(rf"([〇○零一二三四五六七八九O]{{4}})年({_CN}{{1,2}})月({_CN}{{1,3}})日")
@@ -89,37 +89,187 @@ def _is_title_like_end(lines: list[str], i: int) -> bool:
     return i + 1 < len(lines) and bool(DATE_LINE_RE.match(lines[i + 1]))
 
 
+DOC_KIND_RE = re.compile(
+    r"(?:通知|方案|要点|意见|办法|规划|纲要|计划|预案|批复|报告|决定|规定|细则|举措|措施|条例|函|公告|通告|通报|请示|"
+    r"指南|标准|规则|章程|决议|纪要|清单|目录)$"
+)
+TRAILING_NOTE_RE = re.compile(r"[（(][^（）()]{1,20}[)）]$")  # (2023—2025年) (2025年版) after the 文种
+ISSUER_UNIT_RE = re.compile(
+    r"(?:中共)?[\u4e00-\u9fa5]{2,24}?(?:人民政府办公厅|人民政府办公室|人民政府|委员会|管理委员会|工作委员会|办公厅|办公室|"
+    r"市委|省委|县委|区委|州委|工委|管委会|科学技术协会|协会|学会|研究会|联合会|总工会|科协|局|厅|部|署|院|委|办)"
+)
+LEAD_ISSUER_RE = re.compile(
+    r"^((?:[\u4e00-\u9fa5]{2,6}(?:省|市|区|县|州))+[\u4e00-\u9fa5]{0,10}?"
+    r"(?:局|厅|委员会|科学技术协会|科协|人民政府办公室|人民政府办公厅|人民政府))(?=(?:19|20)\d{2}年|关于)"
+)
+COMPACT_DATE_RE = re.compile(r"^\s*((?:19|20)\d{2})(\d{2,4})\s*$")
+
+
+def _simple(line: str) -> str:
+    """Rules read simplified text; what is stored keeps the document's own characters."""
+    return to_simplified(line)
+
+
+def _ends_as_title(text: str) -> bool:
+    core = TRAILING_NOTE_RE.sub("", _simple(text).strip())
+    return bool(DOC_KIND_RE.search(core))
+
+
+def _is_issuer_line(line: str) -> bool:
+    s = _simple(line)
+    return len(s) <= 40 and not SENTENCE_PUNCT_RE.search(s) and bool(ORG_SUFFIX_RE.search(s.replace(" ", "")))
+
+
+def _title_part(line: str) -> bool:
+    """A line that can be part of a printed title: short, no sentence punctuation, not a 文号, date or 红头."""
+    s = _simple(line).strip()
+    if not s or len(s) > 100 or SENTENCE_PUNCT_RE.search(s) or "|" in s or s.endswith(("：", ":")):
+        return False
+    if starts_with_marker(s) or DATE_LINE_RE.match(s) or _doc_no_line(s) or REDHEAD_RE.match(s):
+        return False
+    return not (s[0] in "（(【[" and s[-1] in "）)】]")  # (此件公开发布), (征求意见稿)
+
+
+def formal_title_lines(text: str, limit: int = 25) -> list[int]:
+    """The document's printed title (发文机关 + 事由 + 文种): the first run of title lines in its head that ends with a
+    文种 (通知, 方案, 要点 …), issuer lines stacked above a 关于 line included; lines of a wrapped title joined."""
+    lines = _lines(text)[:limit]
+    i = 0
+    while i < len(lines):
+        if not _title_part(lines[i]):
+            i += 1
+            continue
+        run = [i]
+        while run[-1] + 1 < len(lines) and _title_part(lines[run[-1] + 1]) and _continues(lines, run):
+            run.append(run[-1] + 1)
+        joined = "".join(lines[j] for j in run)
+        issuers_only = all(_is_issuer_line(lines[j]) for j in run)
+        if _ends_as_title(joined) and not issuers_only:
+            return run
+        i = run[-1] + 1
+    return []
+
+
+def _continues(lines: list[str], run: list[int]) -> bool:
+    """The next line carries on the title: the run has no 文种 yet, or the next line opens with 的 / a bracket
+    (关于印发…三年行动计划 ⏎ (2023—2025年)的通知), or a 《 is still open."""
+    nxt, joined = _simple(lines[run[-1] + 1]), _simple("".join(lines[i] for i in run))
+    if nxt == _simple(lines[run[-1]]):
+        return False  # a web page printing its title twice
+    return not _ends_as_title(joined) or nxt[0] in "的(（》" or joined.count("《") > joined.count("》")
+
+
 def extract_title(text: str) -> str:
+    """The printed title with its lines joined and inner spaces removed; else the body title (a 要点 that starts
+    with its own name), else empty — never the file name."""
     lines = _lines(text)
-    return "".join(lines[i] for i in title_lines(text))
+    run = formal_title_lines(text) or title_lines(text)
+    return re.sub(r"\s+", "", "".join(lines[i] for i in run))
 
 
-def extract_doc_no(text: str) -> str:
-    """The 文号 in the document head (before the title); cited 文号 in the body belong to other documents."""
-    lines = _lines(text)
-    head = title_lines(text)
-    end = head[0] if head else min(len(lines), 10)
-    for ln in lines[:end]:
-        if m := DOC_NO_RE.search(ln):
-            return re.sub(r"\s+", "", m.group(0))
+def _doc_no_line(line: str) -> re.Match | None:
+    """A 文号 that stands as the document's own: on a line of its own, after a title, or before the 主送 a web copy
+    ran on — never one cited in brackets after a title or inside a sentence (《…的请示》(州政〔2015〕87号)收悉)."""
+    s = _simple(line)
+    m = DOC_NO_RE.search(s)
+    if not m:
+        return None
+    before = s[: m.start()].rstrip()
+    if before.endswith(("(", "（", "[", "【")) or re.search(r"[，,。；;]", before):
+        return None
+    return m
+
+
+def extract_doc_no(text: str, limit: int = 12) -> str:
+    """The 文号 among the first lines of the document, in the document's own characters."""
+    for ln in _lines(text)[:limit]:
+        if m := _doc_no_line(ln):
+            return re.sub(r"\s+", "", ln[m.start() : m.end()])
     return ""
 
 
+def split_issuers(name: str) -> list[str]:
+    """Joint issuers written together or apart: 中共杭州市委杭州市人民政府 → 中共杭州市委, 杭州市人民政府."""
+    out = []
+    for part in re.split(r"[\s、]+", name.strip()):
+        units = ISSUER_UNIT_RE.findall(_simple(part))
+        if units and "".join(units) == _simple(part):
+            pos = 0
+            for u in units:  # back to the document's own characters
+                out.append(part[pos : pos + len(u)])
+                pos += len(u)
+        elif part:
+            out.append(part)
+    return out
+
+
+def _title_issuer(lines: list[str], run: list[int]) -> str:
+    """Issuers printed as the title's first lines, or before its 关于: 濮阳市人民政府 / 关于印发…的通知."""
+    stacked = [lines[i] for i in run if _is_issuer_line(lines[i]) and not DOC_KIND_RE.search(_simple(lines[i]))]
+    if stacked:
+        return "、".join(b for line in stacked for b in split_issuers(line))
+    joined = "".join(lines[i] for i in run)
+    head = _simple(joined).split("关于", 1)[0]
+    if head and head != _simple(joined) and ORG_SUFFIX_RE.search(head.replace(" ", "")):
+        return "、".join(split_issuers(joined[: len(head)]))
+    return ""
+
+
+def _signature(lines: list[str], date_at: int) -> str:
+    """The bodies signing above the date line (several lines for joint issuers; （代章） dropped)."""
+    bodies = []
+    i = date_at - 1
+    while i >= 0 and i >= date_at - 4:
+        s = re.sub(r"[（(]\s*代章\s*[)）]", "", lines[i]).strip()
+        if not _is_issuer_line(s) or (_title_part(s) and DOC_KIND_RE.search(_simple(s))):
+            break
+        bodies.insert(0, s)
+        i -= 1
+    return "、".join(b for line in bodies for b in split_issuers(line))
+
+
+def _date_of_line(line: str) -> str:
+    s = _simple(line).strip().strip("()（）")
+    if DATE_LINE_RE.match(s):
+        return parse_date(s)
+    if m := COMPACT_DATE_RE.match(s):  # 2023626: a web copy that lost 年月日; kept only when one reading is valid
+        readings = _compact_readings(m.group(2))
+        if len(readings) == 1:
+            mo, d = readings[0]
+            return f"{int(m.group(1)):04d}-{mo:02d}-{d:02d}"
+    return ""
+
+
+def date_in(text: str) -> str:
+    """ISO date of a date written any way 公文 and their web copies write it, or ''."""
+    return parse_date(_simple(text)) or _date_of_line(text)
+
+
+def _compact_readings(md: str) -> list[tuple[int, int]]:
+    """(month, day) splits of the digits after a year that make a date: '626' → 6-26 only; '111' → two, ambiguous."""
+    splits = [(md[:k], md[k:]) for k in range(1, len(md))]
+    return [(int(mo), int(d)) for mo, d in splits if len(d) <= 2 and 1 <= int(mo) <= 12 and 1 <= int(d) <= 31]
+
+
 def extract_date_and_issuer(text: str) -> tuple[str, str]:
-    """The first standalone date line gives the date; the signature line above it, or a 红头 'X文件', the issuer."""
+    """The date: the first standalone date line (also in parentheses, in Chinese numerals, or with 年月日 lost).
+    The issuer: a 红头 'X文件', else the bodies printed with the title, else the signature above the date, else an
+    organisation the title or body title opens with (芜湖市教育局2024年工作要点)."""
     lines = _lines(text)
-    date, issuer = "", ""
+    date, signature = "", ""
     for i, ln in enumerate(lines):
-        if DATE_LINE_RE.match(ln):
-            date = parse_date(ln)
-            prev = lines[i - 1] if i else ""
-            if prev and len(prev) <= 30 and ORG_SUFFIX_RE.search(prev) and not SENTENCE_PUNCT_RE.search(prev):
-                issuer = prev
+        if d := _date_of_line(ln):
+            date, signature = d, _signature(lines, i)
             break
-    for ln in lines[:5]:
-        if m := REDHEAD_RE.match(ln):
-            issuer = m.group(1).strip()
-            break
+    redhead = next((m.group(1).strip() for ln in lines[:5] if (m := REDHEAD_RE.match(_simple(ln)))), "")
+    run = formal_title_lines(text)
+    issuer = redhead or (_title_issuer(lines, run) if run else "") or signature
+    if not issuer:
+        for i in [*run[:1], *title_lines(text)[:1]]:
+            title = re.sub(r"^关于印发《?", "", _simple(lines[i]))
+            if m := LEAD_ISSUER_RE.match(title):
+                issuer = lines[i][lines[i].index(m.group(1)[0]) :][: len(m.group(1))]
+                break
     return date, issuer
 
 

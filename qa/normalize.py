@@ -1,13 +1,17 @@
 """Two texts per document: the repaired text users read, and a folded key that matching compares.
 
 Repair joins words that a PDF export split across a blank line ("科学家精" ⏎⏎ "神") while keeping real paragraph
-breaks. Folding makes full-/half-width punctuation, quotes and spaces compare equal.
+breaks. Folding makes full-/half-width punctuation, quotes, dashes, spaces and simplified / traditional characters
+compare equal (中國科協 = 中国科协, 2021—2035 = 2021-2035); users always see the original text.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+import opencc
 
 # 公文 heading / list markers: 一、 （一） (一) 1. 1、 （1） ① 第X条 …
 MARKER_RE = re.compile(
@@ -93,6 +97,25 @@ def repair(raw: str) -> str:
     return out.strip("\n") + "\n"
 
 
+@lru_cache(maxsize=1)
+def _converters() -> tuple[opencc.OpenCC, ...]:
+    # hk2s also maps Hong Kong variants (衞 → 卫) that plain t2s keeps; tw2s the Taiwan ones (裡 → 里)
+    return opencc.OpenCC("hk2s"), opencc.OpenCC("tw2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters (Hong Kong and Taiwan variants included) as simplified; other text unchanged.
+
+    OpenCC converts character for character here, so lengths and offsets are kept. It reads C strings, which end
+    at a NUL: text is converted between NULs so that nothing after one is lost.
+    """
+    if "\x00" in text:
+        return "\x00".join(to_simplified(part) for part in text.split("\x00"))
+    for conv in _converters():
+        text = conv.convert(text)
+    return text
+
+
 def fold_char(c: str) -> str:
     if _KEEP.match(c):
         return c
@@ -101,4 +124,4 @@ def fold_char(c: str) -> str:
 
 def fold(text: str) -> str:
     """Matching key: width-folded, quotes unified, all whitespace removed. Circled numbers survive."""
-    return _SPACE_RE.sub("", "".join(fold_char(c) for c in text)).lower()
+    return _SPACE_RE.sub("", "".join(fold_char(c) for c in to_simplified(text))).lower()

@@ -8,6 +8,12 @@ from pathlib import Path
 from .evaluate import ConfigRun, metrics, signal, threshold_sweep
 
 HEADLINE = [
+    "questions",
+    "answerable",
+    "right@1",
+    "passage@1",
+    "false_no_answer",
+    "low_confidence",
     "hit@1",
     "hit@3",
     "hit@{k}",
@@ -25,20 +31,31 @@ HEADLINE = [
 ]
 
 
+def _columns(all_metrics: list[dict]) -> list[tuple[str, dict]]:
+    """One column per configuration and split, blind first; the whole set last."""
+    cols = []
+    for m in all_metrics:
+        cols += [(f"{m['config']} {sp}", m["splits"][sp]) for sp in ("blind", "dev") if sp in m.get("splits", {})]
+        cols.append((f"{m['config']} all", m))
+    return cols
+
+
+def _cell(key: str, v) -> str:
+    if v is None:
+        return "-"
+    if key in ("questions", "answerable"):
+        return str(int(v))
+    return f"{v:.1f}" if key.endswith(("_ms", "_chars")) else f"{v:.3f}"
+
+
 def _rows(all_metrics: list[dict]) -> list[tuple[str, list[str]]]:
     k = all_metrics[0]["k"]
-    rows = []
-    for key in (h.format(k=k) for h in HEADLINE):
-        cells = []
-        for m in all_metrics:
-            v = m.get(key)
-            cells.append("-" if v is None else f"{v:.1f}" if key.endswith(("_ms", "_chars")) else f"{v:.3f}")
-        rows.append((key, cells))
-    return rows
+    cols = _columns(all_metrics)
+    return [(key, [_cell(key, m.get(key)) for _, m in cols]) for key in (h.format(k=k) for h in HEADLINE)]
 
 
 def terminal_table(all_metrics: list[dict]) -> str:
-    names = [m["config"] for m in all_metrics]
+    names = [name for name, _ in _columns(all_metrics)]
     width = max(12, *(len(n) + 2 for n in names))
     lines = ["metric".ljust(22) + "".join(n.rjust(width) for n in names)]
     lines += [key.ljust(22) + "".join(c.rjust(width) for c in cells) for key, cells in _rows(all_metrics)]
@@ -78,6 +95,8 @@ def failures_section(runs: list[ConfigRun], limit_passages: int = 3) -> str:
     by_id = {run.name: {r.id: r for r in run.results} for run in runs}
     lines = []
     for r in first.results:
+        if r.split == "blind":
+            continue  # blind questions are counted, never shown: nobody tunes on them
         wrong = (r.answerable and r.first_rank != 1) or (not r.answerable and not r.no_answer)
         if not wrong:
             continue
@@ -90,7 +109,7 @@ def failures_section(runs: list[ConfigRun], limit_passages: int = 3) -> str:
     return "\n".join(lines) if lines else "None."
 
 
-def sweep_table(run: ConfigRun, name: str = "top_score") -> str:
+def sweep_table(run: ConfigRun, name: str = "top_score", split: str | None = None) -> str:
     rows = [
         [
             f"{r['threshold']:.3f}",
@@ -99,9 +118,11 @@ def sweep_table(run: ConfigRun, name: str = "top_score") -> str:
             f"{r['no_answer_f1']:.2f}",
             f"{r['answerable_kept']:.2f}",
         ]
-        for r in threshold_sweep(run.results, steps=21, name=name)
+        for r in threshold_sweep([r for r in run.results if split in (None, r.split)], steps=21, name=name)
     ]
-    head = "top-1 score < t" if name == "top_score" else "unknown-word share > t (or place/year unmatched)"
+    head = "top-1 score < t" if name == "top_score" else "answerability probability < t"
+    if not rows:
+        return "No questions."
     return _md_table([head, "precision", "recall", "F1", "answerable kept"], rows)
 
 
@@ -142,7 +163,7 @@ def plots(runs: list[ConfigRun], all_metrics: list[dict], out: Path) -> list[str
     fig.savefig(out / "categories.png", dpi=110)
     plt.close(fig)
 
-    signals = [("top_score", "score of the best passage"), ("unknown_terms", "share of unknown question words")]
+    signals = [("top_score", "score of the best passage"), ("probability", "answerability probability")]
     fig, axes = plt.subplots(len(signals), len(runs), figsize=(5 * len(runs), 3.6 * len(signals)), squeeze=False)
     for row, (name, label) in enumerate(signals):
         for ax, run in zip(axes[row], runs):
@@ -163,7 +184,7 @@ def write_report(runs: list[ConfigRun], out: Path, gold_path: Path) -> list[dict
     all_metrics = [metrics(r) for r in runs]
     (out / "metrics.json").write_text(json.dumps(all_metrics, ensure_ascii=False, indent=1), encoding="utf-8")
     images = plots(runs, all_metrics, out)
-    table = _md_table(["metric", *[m["config"] for m in all_metrics]], [[k, *c] for k, c in _rows(all_metrics)])
+    table = _md_table(["metric", *[n for n, _ in _columns(all_metrics)]], [[k, *c] for k, c in _rows(all_metrics)])
     md = [
         "# Retrieval evaluation",
         f"Gold set: `{gold_path}` — {all_metrics[0]['questions']} questions, "
@@ -178,12 +199,53 @@ def write_report(runs: list[ConfigRun], out: Path, gold_path: Path) -> list[dict
         "## No-answer signals: answerable vs unanswerable",
         f"![scores]({images[1]})",
         f"## No-answer threshold sweep ({runs[0].name})",
-        "The assistant's rule (setting `max_unknown_terms`, default 0.12) is the second table; the first shows "
-        "that the best passage's score alone separates the two groups poorly.",
+        "The assistant decides from the answerability model's probability (qa/data/answerability.json; below "
+        "`low` → not found, below `high` → 可能相关). Its sweep on blind questions, then on dev questions; the "
+        "last table shows that the best passage's score alone separates the two groups poorly.",
+        "### probability, blind questions",
+        sweep_table(runs[0], "probability", "blind"),
+        "### probability, dev questions",
+        sweep_table(runs[0], "probability", "dev"),
+        "### top-1 score, all questions",
         sweep_table(runs[0]),
-        sweep_table(runs[0], "unknown_terms"),
-        f"## Failures of `{runs[0].name}` (not first, or passages for an unanswerable question)",
+        f"## Failures of `{runs[0].name}` on dev questions (not first, or passages for an unanswerable question)",
+        "Blind questions are counted above and never listed.",
         failures_section(runs),
     ]
     (out / "report.md").write_text("\n\n".join(md) + "\n", encoding="utf-8")
     return all_metrics
+
+
+def metadata_table(acc: dict[str, dict]) -> str:
+    rows = [[name, f"{a['right']}/{a['of']}"] for name, a in acc.items()]
+    return _md_table(["field", "right"], rows)
+
+
+def metadata_misses(acc: dict[str, dict]) -> str:
+    lines = [
+        f"- {name}: {m['file']} — gold {m['gold']!r}, got {m['got']!r}" for name, a in acc.items() for m in a["misses"]
+    ]
+    return "\n".join(lines) or "None."
+
+
+def evaluate_gold_set(runs: list[ConfigRun], gold_path: Path, out: Path | None) -> str:
+    """The terminal text for one gold set (and report.md under ``out``): figures by split, metadata per field."""
+    from .evaluate import load_metadata_gold, metadata_accuracy
+
+    all_metrics = write_report(runs, out, gold_path) if out else [metrics(r) for r in runs]
+    text = terminal_table(all_metrics)
+    meta_gold = Path(gold_path).parent / "metadata.jsonl"
+    if meta_gold.exists():
+        from .index import load_index
+        from .store import Stores
+
+        index = load_index(runs[0].settings.index_dir, Stores(runs[0].settings))
+        acc = metadata_accuracy(index.docs, load_metadata_gold(meta_gold))
+        fields = ", ".join(f"{n} {a['right']}/{a['of']}" for n, a in acc.items())
+        text += f"\n\nmetadata ({meta_gold.name}): {fields}"
+        if out:
+            (out / "metadata.md").write_text(
+                "# Metadata\n\n" + metadata_table(acc) + "\n\n## Misses\n\n" + metadata_misses(acc) + "\n",
+                encoding="utf-8",
+            )
+    return text

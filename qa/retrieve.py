@@ -7,13 +7,16 @@ from __future__ import annotations
 import logging
 import re
 import time
+from pathlib import Path
 
 import numpy as np
 
+from .answerability import identity
 from .embed import Embedder
 from .index import Index
-from .question import PLACES, Question
-from .schema import Chunk, Hit
+from .lexicon import Lexicon, load_lexicon, unit_aliases
+from .normalize import fold, to_simplified
+from .schema import Chunk, Hit, Question
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,14 +32,39 @@ FIELD_FOR_TYPE = {
 TEXT_CUE_FOR_TYPE = {"lead": "牵头", "responsible": "负责"}
 
 
-def places_of(index: Index) -> list[str]:
-    """Place names a question may point at: provinces, and the places that issue the indexed documents."""
-    found = set(PLACES)
-    for meta in index.docs.values():
-        for name in (meta.title, meta.issuer):
-            if m := re.match(r"^(?:\d{4}年)?([\u4e00-\u9fa5]{2,3}?)(?:省|市|区|县|自治区)", name):
+PLACE_RE = re.compile(r"([\u4e00-\u9fa5]{2,3}?)(?:省|自治区|市|自治州|州|新区|区|县|镇|乡)")
+
+
+def leading_places(name: str) -> list[str]:
+    """Places a body or title opens with: 金华市婺城区人民政府 → 金华, 婺城; 中共杭州市委 → 杭州."""
+    s = re.sub(r"^(?:中共|关于印发|关于)", "", to_simplified(name).strip())
+    out, pos = [], 0
+    while m := PLACE_RE.match(s, pos):
+        if m.group(1) in load_lexicon().not_places:
+            break
+        out.append(m.group(1))
+        pos = m.end()
+    return out
+
+
+LEADING_ORG_RE = re.compile(r"^(?:(?:19|20)\d{2}年)?([\u4e00-\u9fa5]{2,8}?(?:科协|协会|学会|研究会|委员会|联合会))")
+
+
+def places_of(index: Index, lexicon: Lexicon) -> list[str]:
+    """Names a question may point at a document by: provinces (general), and from the indexed documents themselves
+    the places their titles, issuers and file names open with, their issuers and the short forms of those
+    (湖北省科学技术协会 → 湖北省科协), and an organisation a title opens with (中国科协2022年…)."""
+    from .metadata import split_issuers
+
+    found = set(lexicon.places)
+    for doc_id, meta in index.docs.items():
+        for name in (meta.title, meta.issuer, Path(doc_id).stem):
+            found.update(leading_places(name))
+            if m := LEADING_ORG_RE.match(to_simplified(name)):
                 found.add(m.group(1))
-    return sorted(found, key=len, reverse=True)
+        for body in split_issuers(to_simplified(meta.issuer)):
+            found.update([body, *unit_aliases(body, lexicon)])
+    return sorted((n for n in found if len(n) >= 2), key=len, reverse=True)
 
 
 def rrf(rankings: list[tuple[np.ndarray, float]], k: int, n: int) -> np.ndarray:
@@ -64,20 +92,15 @@ def answer_field_mask(chunks: list[Chunk], qtype: str) -> np.ndarray:
     )
 
 
-def _groups(names: list[str], question: Question) -> list[list[str]]:
-    """Places are alternatives (湖北和湖南 → either), each year is required."""
-    places = [n for n in names if n not in question.years]
-    return ([places] if places else []) + [[y] for y in question.years]
-
-
 class Retriever:
     """Dense, lexical or hybrid retrieval as the settings say; one object per loaded index."""
 
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings):
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings, lexicon: Lexicon | None = None):
         self.index, self.embedder, self.settings = index, embedder, settings
         self.reranker = load_reranker(settings.reranker) if settings.reranker else None
         self._masks: dict[str, np.ndarray] = {}
-        self.places = places_of(index)
+        self.places = places_of(index, lexicon or load_lexicon())
+        self._identity = {doc_id: identity(meta) for doc_id, meta in index.docs.items()}
 
     def dense_scores(self, question: Question, timings: dict[str, float] | None = None) -> np.ndarray:
         timings = timings if timings is not None else {}
@@ -110,8 +133,8 @@ class Retriever:
             mask = self._mask(question.qtype)
             fused[mask & (fused > 0)] += s.weight_type / (s.rrf_k + 1)
         if s.weight_place and (named := self.named_docs(question)):
-            mask = np.array([c.doc_id in named for c in self.index.chunks])
-            fused[mask & (fused > 0)] += s.weight_place / (s.rrf_k + 1)
+            share = np.array([named.get(c.doc_id, 0.0) for c in self.index.chunks])
+            fused[(share > 0) & (fused > 0)] += (s.weight_place / (s.rrf_k + 1) * share)[(share > 0) & (fused > 0)]
         order = top_positions(fused, max(k * 3, s.rerank_candidates if self.reranker else 0))
         hits = [
             Hit(
@@ -127,23 +150,49 @@ class Retriever:
             t = time.perf_counter()
             hits = rerank(self.reranker, question.search_text, hits[: s.rerank_candidates])
             timings["rerank_ms"] = (time.perf_counter() - t) * 1000
-        return (merge_neighbours(hits) if s.merge_neighbours else hits)[:k]
+        hits = merge_neighbours(hits) if s.merge_neighbours else hits
+        return with_each_place(hits, self.per_place_docs(question), k)
 
-    def named_docs(self, question: Question) -> set[str]:
-        """Documents whose title or issuer names a place or year the question names (湖南…, 2022年…)."""
-        names = [p for p in self.places if p in question.search_text] + question.years
-        if not names:
-            return set()
-        return {
-            doc_id
-            for doc_id, m in self.index.docs.items()
-            if all(any(n in f"{m.title}{m.issuer}{m.date}" for n in group) for group in _groups(names, question))
-        }
+    def named_docs(self, question: Question) -> dict[str, float]:
+        """Documents a question points at by the places and years of their titles, issuers, dates and file names
+        (湖南…, 2022年…), each with the share of the named places it matches (湖南省民政厅…花垣县 beats any 湖南
+        document for a question naming both). Several places may also be alternatives (湖北和湖南 → either, each
+        at its share); every year is required."""
+        if not (question.places or question.years):
+            return {}
+        places = [fold(p) for p in question.places]
+        years = [fold(y) for y in question.years]
+        out = {}
+        for doc_id, ident in self._identity.items():
+            matched = sum(p in ident for p in places)
+            if (not places or matched) and all(y in ident for y in years):
+                out[doc_id] = matched / len(places) if places else 1.0
+        return out
+
+    def per_place_docs(self, question: Question) -> list[set[str]]:
+        """For a question naming several places, the documents of each: each place gets its own best passage."""
+        if len(question.places) < 2:
+            return []
+        return [{d for d, ident in self._identity.items() if fold(p) in ident} for p in question.places]
 
     def _mask(self, qtype: str) -> np.ndarray:
         if qtype not in self._masks:
             self._masks[qtype] = answer_field_mask(self.index.chunks, qtype)
         return self._masks[qtype]
+
+
+def with_each_place(hits: list[Hit], groups: list[set[str]], k: int) -> list[Hit]:
+    """The top k, made to hold the best passage of each named place's documents (湖北和湖南的…各是 → one of each),
+    in rank order; without named places, simply the top k."""
+    extras: list[Hit] = []
+    for docs in groups:
+        if docs and not any(h.chunk.doc_id in docs for h in [*hits[:k], *extras]):
+            best = next((h for h in hits[k:] if h.chunk.doc_id in docs and h not in extras), None)
+            if best is not None:
+                extras.append(best)
+    top = [*hits[: k - len(extras)], *extras]
+    order = {id(h): i for i, h in enumerate(hits)}
+    return sorted(top, key=lambda h: order[id(h)])
 
 
 def merge_neighbours(hits: list[Hit]) -> list[Hit]:

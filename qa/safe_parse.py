@@ -4,7 +4,9 @@ bomb, a PDF of 100,000 pages or a parser stuck in a loop costs the child, never 
 like any unreadable file, and the next file gets a fresh child.
 
 The child is a plain ``python -m qa.safe_parse`` (it imports the format readers only, not the model), kept alive
-between files of one build, and replaced after a timeout or a crash.
+between files of one build, and replaced after a timeout or a crash. A scanned file is OCR'd in the child too, with
+the build's settings (qa.ocr's context is sent along); each page it finishes is reported back as it happens (the
+admin job's 识别文字 n/m 页, the CLI's bar) and gives the next page its own ``timeout_s``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from . import ocr
 from .formats import Extracted, IngestError, extract
 
 log = logging.getLogger("policyqa.parse")
@@ -169,11 +172,15 @@ class ParserProcess:
                 self.stop()
                 self._start(limits)
             try:
-                self._to.send((str(path), limits))
-                if not self._conn.poll(limits.timeout_s):
-                    self.stop()
-                    raise _refuse(path, f"parsing took over {limits.timeout_s:.0f}s", "文件解析超时，已拒绝")
-                kind, *payload = self._conn.recv()
+                self._to.send((str(path), limits, ocr.context_settings()))
+                while True:
+                    if not self._conn.poll(limits.timeout_s):
+                        self.stop()
+                        raise _refuse(path, f"parsing took over {limits.timeout_s:.0f}s", "文件解析超时，已拒绝")
+                    kind, *payload = self._conn.recv()
+                    if kind != "page":
+                        break
+                    ocr.report_page(*payload)  # an OCR'd page: progress, and the next page gets its own time
             except (EOFError, OSError, BrokenPipeError) as exc:
                 code = self._proc.wait() if self._proc else None
                 self.stop()
@@ -215,12 +222,13 @@ def _child(in_fd: int, out_fd: int, memory_bytes: int) -> None:
     inbox, outbox = Connection(in_fd, writable=False), Connection(out_fd, readable=False)
     while True:
         try:
-            path_text, limits = inbox.recv()
+            path_text, limits, settings = inbox.recv()
         except EOFError:
             return  # the server closed the pipe: it stopped or replaced us
         path = Path(path_text)
         try:
-            result = ("ok", extract_limited(path, path.read_bytes(), limits))
+            with ocr.ocr_context(settings, lambda file, done, total: outbox.send(("page", file, done, total))):
+                result = ("ok", extract_limited(path, path.read_bytes(), limits))
         except IngestError as exc:
             result = ("error", exc.reason, exc.reason_zh)
         except MemoryError:

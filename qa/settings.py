@@ -43,11 +43,6 @@ class Settings(BaseSettings):
     understand_questions: bool = Field(True, description="question types, colloquial terms, follow-ups")
     merge_neighbours: bool = Field(True, description="join neighbouring pieces of one section into one passage")
     detect_no_answer: bool = Field(True, description="say so when the documents do not answer")
-    min_coverage: float = Field(
-        0.0, ge=0, le=1, description="no answer below this share of the subject in the passages"
-    )
-    max_unknown_terms: float = Field(0.12, ge=0, le=1, description="no answer above this share of unknown bigrams")
-    min_dense: float = Field(0.0, ge=0, le=1, description="no answer below this cosine of the best passage")
     reranker: str | None = Field(None, description="a sentence-transformers CrossEncoder path; off when empty")
     rerank_candidates: int = Field(20, ge=1)
     chunk_size: int = Field(300, ge=50, description="max characters of a text chunk")
@@ -60,9 +55,23 @@ class Settings(BaseSettings):
     milvus_token: SecretStr | None = Field(None, description="Milvus token (user:password or API key)")
     milvus_collection: str = Field("policyqa", description="collection name prefix; each index version has its own")
 
+    ocr_dpi: int = Field(200, ge=72, le=600, description="resolution scanned PDF pages are rendered at for OCR")
+    ocr_side_len: int = Field(1600, ge=320, description="longest side (pixels) a page is scaled to for text detection")
+    ocr_threads: int = Field(2, ge=1, description="onnxruntime threads per OCR model")
+    ocr_red_share: float = Field(0.0005, ge=0, le=1, description="share of red pixels above which seals are looked for")
+    ocr_cache_dir: Path | None = Field(None, description="OCR results by page pixels; default index_dir/ocr-cache")
+
     top_k: int = Field(5, ge=1, le=50)
+    example_questions: list[str] = Field(default_factory=list, description="first-view examples; none = from the index")
     ann_threshold: int = Field(100_000, ge=0, description="above this many chunks the vector index is HNSW, not exact")
-    embed_batch_size: int = 16
+    embed_batch_size: int = Field(16, ge=1, description="passages per forward pass when indexing")
+    embed_order: Literal["length", "document"] = Field(
+        "length", description="passages embedded longest first (little padding), or in document order (as before)"
+    )
+    query_encoder: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx", description="runtime for question vectors: ONNX export of the model (make), its int8 copy, or torch"
+    )
+    threads: int = Field(0, ge=0, description="CPU threads for torch and ONNX Runtime; 0 = all cores")
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -114,6 +123,11 @@ class Settings(BaseSettings):
             "lexical_context": self.lexical_context,
             "version": CHUNKER_VERSION,
         }
+
+    def cpu_threads(self) -> int:
+        import os
+
+        return self.threads or os.cpu_count() or 1
 
     def resolved_model(self) -> str:
         if self.model == BUNDLED_MODEL:

@@ -1,22 +1,12 @@
-"""JSON API models and the chat page's rendering, kept apart from app.py so they test without a server."""
+"""The JSON API's request and response models (what /docs shows), kept apart from the routes so they test alone."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .schema import Answer, Hit
-
-NOT_FOUND_ZH = "文件中没有找到相关内容。"
-EXAMPLES = [
-    "老年人科学素质提升行动谁牵头？",
-    "湖南流动科技馆要巡展几站？",
-    "广东今年科普教育基地要搞到多少家？",
-    "湖北科普工作要点的文号是多少？",
-]
+Reason = Literal["答案不对", "出处不对", "文件里有但没找到", "其他"]
 
 
 class AskRequest(BaseModel):
@@ -42,6 +32,8 @@ class PassageOut(BaseModel):
     span: list[int]
     highlight: list[int] | None = None
     kind: str = "text"
+    page: int | None = Field(None, description="page of the source file, where it has pages")
+    scanned: bool = Field(False, description="the text was read from a scanned page by OCR (扫描件识别)")
 
 
 class AskResponse(BaseModel):
@@ -53,48 +45,21 @@ class AskResponse(BaseModel):
     )
     understood_as: str | None = None
     passages: list[PassageOut]
+    reply_id: str | None = Field(None, description="send it back with feedback on this reply")
 
 
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    rating: str = Field(..., pattern="^(up|down)$")
-    answer: AskResponse
+    rating: Literal["up", "down"]
+    reply_id: str | None = Field(None, pattern="^[0-9a-f]{16}$", description="the reply_id of an /api/ask response")
+    answer: AskResponse | None = Field(None, description="the whole reply, for clients without reply ids")
+    reasons: list[Reason] = Field(default_factory=list, max_length=4)
     comment: str | None = Field(None, max_length=2000)
 
-
-def _passage_html(n: int, hit: Hit, surrounding: str | None) -> str:
-    m = hit.meta
-    cite = " · ".join(html.escape(x) for x in (m.title, m.issuer, m.date, m.doc_no) if x)
-    crumbs = " › ".join(html.escape(p) for p in hit.chunk.section_path)
-    text = hit.chunk.text
-    if hit.highlight:
-        a, b = hit.highlight
-        body = html.escape(text[:a]) + "<mark>" + html.escape(text[a:b]) + "</mark>" + html.escape(text[b:])
-    else:
-        body = html.escape(text)
-    more = ""
-    if surrounding and surrounding.strip() != text.strip():
-        full = html.escape(surrounding).replace("\n", "<br>")
-        more = f"<details><summary>展开本节全文</summary><div>{full}</div></details>"
-    return (
-        f"<div class='cite'><div><b>[{n}] {cite}</b></div><div><small>{crumbs}</small></div>"
-        f"<div>{body.replace(chr(10), '<br>')}</div>{more}</div>"
-    )
+    @model_validator(mode="after")
+    def names_a_reply(self) -> FeedbackRequest:
+        if self.reply_id is None and self.answer is None:
+            raise ValueError("reply_id or answer is required")
+        return self
 
 
-def render_answer_html(answer: Answer, surrounding: Callable[[Hit], str] | None = None) -> str:
-    """Chat bubble: direct answer or the not-found notice, then one citation card per passage. All text escaped."""
-    parts = []
-    if answer.understood_as:
-        parts.append(f"<p><small>理解为：{html.escape(answer.understood_as)}</small></p>")
-    if answer.no_answer:
-        parts.append(f"<p><b>{NOT_FOUND_ZH}</b></p>")
-        if answer.passages:
-            parts.append("<p>以下是最接近的段落，仅供参考：</p>")
-    elif answer.answer:
-        parts.append(f"<p><b>答：{html.escape(answer.answer)}</b></p>")
-    for n, hit in enumerate(answer.passages, 1):
-        parts.append(_passage_html(n, hit, surrounding(hit) if surrounding else None))
-    if not answer.passages and not answer.no_answer:
-        parts.append(f"<p>{NOT_FOUND_ZH}</p>")
-    return "\n".join(parts)

@@ -29,12 +29,28 @@ def test_direct_answer_comes_with_its_passage_first(store_assistant):
     assert "100期以上" in first.chunk.text[a:b]
 
 
-def test_every_highlight_lies_inside_its_passage(store_assistant):
+def test_highlights_lie_inside_passages_that_answer(store_assistant):
     for q in ("老年人那块谁牵头？", "湖南流动科技馆要巡展几站？", "粤科普平台要怎么建设"):
-        for hit in store_assistant.ask(q).passages:
+        answer = store_assistant.ask(q)
+        assert answer.passages[0].highlight is not None
+        for hit in answer.passages:
+            if hit.highlight is None:
+                continue  # a passage shown as context: nothing in it is marked as the answer
             a, b = hit.highlight
             assert 0 <= a < b <= len(hit.chunk.text)
             assert hit.to_dict()["highlight"] == [a, b]
+
+
+def test_a_row_of_another_group_is_not_highlighted(store_assistant):
+    answer = store_assistant.ask("老年人科学素质提升行动谁牵头？")
+    for hit in answer.passages:
+        if hit.highlight and hit.chunk.kind == "table_row":
+            assert "老年人" in " ".join([*hit.chunk.section_path, hit.chunk.text])
+
+
+def test_not_found_marks_nothing(store_assistant):
+    answer = store_assistant.ask("广东省科协现在的主席是谁")
+    assert answer.confidence == "none" and all(h.highlight is None for h in answer.passages)
 
 
 def test_concurrent_questions_get_the_same_answers(store_assistant):

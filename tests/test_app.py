@@ -2,37 +2,10 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from app import Service, create_app
-from qa.schema import Answer, Chunk, DocMeta, Hit
 from qa.settings import Settings
-from qa.web import render_answer_html
-
-
-def _hit(text="前文<script>alert(1)</script>答案句。后文", highlight_of="答案句。"):
-    start = text.index(highlight_of)
-    chunk = Chunk(0, "d", text, ["标题", "一、<b>节</b>"], (0, 10))
-    meta = DocMeta(title="标题", issuer="某单位", date="2024-01-01", file="d.txt")
-    return Hit(chunk, meta, 0.9, highlight=(start, start + len(highlight_of)))
-
-
-def test_rendering_escapes_passage_text_and_marks_the_highlight():
-    html = render_answer_html(Answer("q", [_hit()], answer="牵头单位：<i>区卫健局</i>"))
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "<mark>答案句。</mark>" in html
-    assert "&lt;b&gt;节&lt;/b&gt;" in html and "&lt;i&gt;区卫健局&lt;/i&gt;" in html
-    assert "标题 · 某单位 · 2024-01-01" in html
-
-
-def test_rendering_offers_the_surrounding_section():
-    html = render_answer_html(Answer("q", [_hit()]), surrounding=lambda h: "整节<全文>")
-    assert "<details><summary>展开本节全文</summary>" in html and "整节&lt;全文&gt;" in html
-
-
-def test_rendering_says_not_found_and_labels_the_closest_passages():
-    assert "文件中没有找到相关内容" in render_answer_html(Answer("q", [], no_answer=True))
-    html = render_answer_html(Answer("q", [_hit()], no_answer=True))
-    assert "以下是最接近的段落，仅供参考" in html and "答：" not in html
 
 
 @pytest.fixture()
@@ -115,22 +88,6 @@ def test_api_ask_and_health(live):
     assert client.get("/docs").status_code == 200
 
 
-@pytest.mark.slow
-def test_chat_turns_keep_history_and_feedback_finds_its_answer(live):
-    _, service = live
-    messages, questions, answers = service.chat("老年人科学素质提升行动谁牵头？", [], [], [], 3)
-    messages, questions, answers = service.chat("那农民那块呢？", messages, questions, answers, 3)
-    assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant"]
-    assert "区卫健局" in messages[1]["content"] and "区农业农村局" in messages[3]["content"]
-    assert "<mark>" in messages[3]["content"] and "理解为" in messages[3]["content"]
-    messages, questions, answers = service.chat("   ", messages, questions, answers, 3)
-    assert messages[-1]["content"] == "请输入问题。" and answers[-1] is None
-    assert service.rate(answers, 3, liked=False)  # the second assistant message
-    rows = list(service.feedback.rows())
-    assert rows[-1]["rating"] == "down" and rows[-1]["question"] == "那农民那块呢？"
-    assert service.rate(answers, 5, liked=True) == ""  # the refused question has nothing to rate
-
-
 BAD_QUESTIONS = [
     "",
     "   \t ",
@@ -198,3 +155,85 @@ def test_security_headers_and_no_stack_traces(tmp_path):
         assert r.json()["error"]
         page = client.get("/widget-demo")
         assert page.headers["x-content-type-options"] == "nosniff" and page.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+@pytest.fixture(scope="module")
+def staffed(web_service, tmp_path_factory):
+    """The app over the shared assistant with admin on and a feedback store of its own."""
+    from qa.service import Service
+
+    settings = web_service.settings.model_copy(
+        update={"admin_token": SecretStr("t0ken-admin"), "feedback_db": tmp_path_factory.mktemp("staff") / "fb.db"}
+    )
+    service = Service(settings)
+    service.qa = web_service.qa
+    with TestClient(create_app(settings, service)) as client:
+        yield client
+
+
+ADMIN = {"Authorization": "Bearer t0ken-admin"}
+
+
+@pytest.mark.slow
+def test_feedback_lands_on_the_reply_named_by_its_id(staffed):
+    first = staffed.post("/api/ask", json={"question": "老年人科学素质提升行动谁牵头？"}).json()
+    second = staffed.post("/api/ask", json={"question": "湖南流动科技馆要巡展几站？"}).json()
+    assert first["reply_id"] != second["reply_id"]
+    r = staffed.post(
+        "/api/feedback",
+        json={"reply_id": first["reply_id"], "rating": "down", "reasons": ["出处不对", "其他"], "comment": "不是这份"},
+    )
+    assert r.status_code == 201
+    rows = staffed.get("/api/admin/feedback", headers=ADMIN).json()["feedback"]
+    assert rows[0]["question"] == "老年人科学素质提升行动谁牵头？" and rows[0]["reply_id"] == first["reply_id"]
+    assert rows[0]["reasons"] == ["出处不对", "其他"] and rows[0]["comment"] == "不是这份"
+    unknown = staffed.post("/api/feedback", json={"reply_id": "0" * 16, "rating": "up"})
+    assert unknown.status_code == 404 and "重新提问" in unknown.json()["error"]
+    bad = staffed.post("/api/feedback", json={"reply_id": first["reply_id"], "rating": "down", "reasons": ["随便"]})
+    assert bad.status_code == 422
+    assert staffed.post("/api/feedback", json={"rating": "up"}).status_code == 422  # names no reply
+    export = staffed.get("/api/admin/feedback?format=jsonl", headers=ADMIN)
+    assert export.status_code == 200 and json.loads(export.text.splitlines()[0])["reply_id"] == first["reply_id"]
+
+
+@pytest.mark.slow
+def test_questions_not_found_are_listed_for_admins_newest_first(staffed):
+    staffed.post("/api/ask", json={"question": "广东省科协现在的主席是谁"})
+    staffed.post("/api/ask", json={"question": "湖南流动科技馆要巡展几站？"})  # answered: not listed
+    staffed.post("/api/ask", json={"question": "今年的公务员考试几月报名"})
+    assert staffed.get("/api/admin/uncovered").status_code == 401
+    listed = staffed.get("/api/admin/uncovered", headers=ADMIN).json()["questions"]
+    questions = [q["question"] for q in listed]
+    assert questions[:2] == ["今年的公务员考试几月报名", "广东省科协现在的主席是谁"]
+    assert "湖南流动科技馆要巡展几站？" not in questions and {q["confidence"] for q in listed} <= {"none", "low"}
+
+
+@pytest.mark.slow
+def test_examples_come_from_the_index_and_are_answered(live):
+    client, service = live
+    questions = client.get("/api/examples").json()["questions"]
+    assert 2 <= len(questions) <= 4
+    titles = {r.meta.title for r in service.qa.index.records.values()}
+    tasks = [c.fields.get("重点任务", "") for c in service.qa.index.chunks if c.kind == "table_row"]
+    for q in questions:  # each is built from a title or a table row of the index
+        assert any(t and t in q for t in titles) or any(q.removesuffix("谁牵头？") in t for t in tasks), q
+        body = client.post("/api/ask", json={"question": q}).json()
+        assert body["confidence"] == "high", q
+
+
+@pytest.mark.slow
+def test_source_viewer_shows_the_whole_document_at_the_passage(live):
+    client, _ = live
+    body = client.post("/api/ask", json={"question": "湖南流动科技馆要巡展几站？"}).json()
+    p = body["passages"][0]
+    (a, b), (h0, h1) = p["span"], p["highlight"]
+    page = client.get(f"/doc/{p['doc']['file']}", params={"at": f"{a}-{b}", "hl": f"{h0}-{h1}"})
+    assert page.status_code == 200 and '<mark id="passage"' in page.text
+    assert p["doc"]["title"] in page.text and p["doc"]["doc_no"] in page.text and "下载原文件" in page.text
+    assert len(page.text) > 5 * len(p["text"])  # the whole document, not the passage
+    marked = page.text.split('<mark id="passage" tabindex="-1">')[1].split("</mark>")[0]
+    assert "<strong>" in marked and "15" in marked.split("<strong>")[1].split("</strong>")[0]
+    original = client.get(f"/doc/{p['doc']['file']}/file")
+    assert original.status_code == 200 and "attachment" in original.headers["content-disposition"]
+    assert client.get("/doc/..%2F..%2Fpyproject.toml").status_code == 404
+    assert client.get("/doc/no-such-file.txt").status_code == 404

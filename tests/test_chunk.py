@@ -1,6 +1,7 @@
 import pytest
 
 from qa.chunk import chunk_document, table_cells
+from qa.schema import DocMeta, Document
 from qa.settings import Settings
 
 from .conftest import doc_starting
@@ -98,8 +99,31 @@ def test_group_row_with_only_its_first_cell(chunks_by_doc):
     assert row.fields["责任单位"] == "区全民科学素质工作领导小组各成员单位"
 
 
-def test_table_cells_drop_empty_edges():
-    assert table_cells("加强老年人健康科普服务。 引导 | 区卫健局 | |") == ["加强老年人健康科普服务。 引导", "区卫健局"]
+def test_table_cells_keep_empty_cells_inside_the_row():
+    row = "加强老年人健康科普服务。 引导 | 区卫健局 | |"
+    assert table_cells(row) == ["加强老年人健康科普服务。 引导", "区卫健局", ""]
+    assert table_cells("| 甲 |  | 丙 |") == ["甲", "", "丙"]
+
+
+def _table_doc(rows: str) -> Document:
+    text = "某某工作方案\n" + rows
+    return Document("t.txt", text, DocMeta(title="某某工作方案", file="t.txt"), "0")
+
+
+def test_an_ordinary_row_with_an_empty_last_cell_keeps_its_columns():
+    doc = _table_doc("项目 | 金额 | 备注 |\n办公设备购置 | 12万元 | 已招标 |\n培训经费 | 3万元 | |\n")
+    rows = [c for c in chunk_document(doc) if c.kind == "table_row"]
+    assert rows[-1].fields == {"项目": "培训经费", "金额": "3万元", "备注": ""}
+
+
+def test_a_continuation_row_inherits_the_merged_first_cell():
+    doc = _table_doc(
+        "重点任务 | 主要措施 | 责任单位 |\n1.健康科普(牵头单位:区卫健局) | 开展健康讲座。 | 区卫健局、区妇联 |\n"
+        "推广健康知识进社区。 | 区卫健局、各街道 | |\n"
+    )
+    rows = [c for c in chunk_document(doc) if c.kind == "table_row"]
+    assert rows[-1].fields["主要措施"] == "推广健康知识进社区。"
+    assert rows[-1].fields["责任单位"] == "区卫健局、各街道" and rows[-1].fields["牵头单位"] == "区卫健局"
 
 
 def test_long_paragraphs_are_split_at_sentence_ends(corpus_docs):

@@ -51,7 +51,7 @@ def test_add_update_remove_equal_a_full_rebuild(built_settings, tmp_path):
 
     docx = write_docx(hunan.read_text(encoding="utf-8"), tmp_path / "湖南省科协2023年科普工作要点.docx")
     results, summary = add_files(settings, [docx], progress=False)
-    assert results[0].ok and results[0].title.startswith("湖南省科协")
+    assert results[0].ok and "湖南省科协2023年科普工作要点" in results[0].title.replace(" ", "")
     assert summary.added == [docx.name] and 0 < summary.embedded <= 20  # only the new document's chunks
 
     guangdong = next(p for p in settings.corpus_dir.iterdir() if p.name.startswith("广东"))

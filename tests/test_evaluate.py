@@ -28,6 +28,23 @@ def test_gold_file_is_sound(corpus_docs):
     assert gold_problems(items, texts) == []
 
 
+def test_devdocs_gold_is_sound(corpus_docs):
+    from qa.evaluate import documents_beside, load_metadata_gold
+    from qa.ingest import read_document
+
+    gold = PROJECT_ROOT / "eval" / "devdocs" / "gold.jsonl"
+    items = load_gold(gold)
+    texts = {d.meta.file: d.text for d in corpus_docs.values()}
+    texts |= {p.name: read_document(p).text for p in documents_beside(gold)}
+    assert len(texts) == 20 and "SOURCES.md" not in texts  # the folder's notes are not a document
+    assert len(items) >= 100 and sum(not it.answerable for it in items) >= 20
+    assert sum(it.category in ("issuer_or_date", "doc_number") for it in items) >= 20
+    assert {it.split for it in items} == {"dev", "blind"}
+    assert gold_problems(items, texts) == []
+    meta = load_metadata_gold(gold.parent / "metadata.jsonl")
+    assert {m["file"] for m in meta} == {p.name for p in documents_beside(gold)}
+
+
 def test_gold_problems_are_reported(corpus_docs, tmp_path):
     bad = tmp_path / "bad.jsonl"
     rows = [
@@ -86,8 +103,34 @@ def test_threshold_sweep_spans_never_to_always():
     assert rows[-1]["answerable_kept"] == 0.5
 
 
+# Floors a little under the figures measured when the answerability model was last fitted (README, Evaluation;
+# seed blind/dev right@1 0.836/0.927, false "no answer" 0.082/0.013, F1 0.516/0.683; devdocs blind/dev right@1
+# 0.650/0.761, false "no answer" 0.133/0.130, F1 0.562/0.519):
+# regression guards, not targets. Blind figures are those of questions written before the change and never tuned on.
+SEED_FLOORS = {
+    "blind": {"right@1": 0.80, "false_no_answer_max": 0.12, "no_answer_f1": 0.40},
+    "dev": {"right@1": 0.90, "false_no_answer_max": 0.04, "no_answer_f1": 0.55},
+}
+DEVDOCS_FLOORS = {
+    "blind": {"right@1": 0.60, "false_no_answer_max": 0.18, "no_answer_f1": 0.48},
+    "dev": {"right@1": 0.70, "false_no_answer_max": 0.16, "no_answer_f1": 0.40},
+}
+
+
+DIRECT_ANSWER_FLOOR = 0.88  # measured 0.923–0.972 across the four splits
+
+
+def _holds(m: dict, floors: dict) -> None:
+    for split, f in floors.items():
+        got = m["splits"][split]
+        assert got["right@1"] >= f["right@1"], (split, got["right@1"])
+        assert got["false_no_answer"] <= f["false_no_answer_max"], (split, got["false_no_answer"])
+        assert got["no_answer_f1"] >= f["no_answer_f1"], (split, got["no_answer_f1"])
+        assert got["direct_answer_accuracy"] >= DIRECT_ANSWER_FLOOR, (split, got["direct_answer_accuracy"])
+
+
 @pytest.mark.slow
-def test_default_beats_the_naive_baseline_and_holds_its_floor(built_settings, tmp_path):
+def test_default_beats_the_naive_baseline_and_holds_its_floors(built_settings, tmp_path):
     from qa.evaluate import config_settings, dump_lines, run_config
     from qa.report import write_report
 
@@ -96,18 +139,34 @@ def test_default_beats_the_naive_baseline_and_holds_its_floor(built_settings, tm
         run_config(*config_settings(name, built_settings), items, 5, progress=False) for name in ("default", "baseline")
     ]
     default, baseline = write_report(runs, tmp_path / "out", GOLD)
-    # floors a little under the measured figures (0.927 / 0.980 / 0.951 / 0.833): a regression guard, not a target
-    assert default["hit@1"] >= 0.88 and default["hit@5"] >= 0.95 and default["mrr"] >= 0.90
-    assert default["no_answer_f1"] >= 0.75 and default["direct_answer_accuracy"] >= 0.95
+    _holds(default, SEED_FLOORS)
     assert default["hit@1"] >= baseline["hit@1"] + 0.15
     assert default["mean_passage_chars"] <= 350 < baseline["mean_passage_chars"]
     for name in ("report.md", "metrics.json", "categories.png", "scores.png"):
         assert (tmp_path / "out" / name).stat().st_size > 0
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert "threshold sweep" in report and "unknown-word share" in report and "Failures" in report
-    line = json.loads(dump_lines(runs[0])[0])
-    assert {"config", "id", "question", "no_answer", "passages"} <= set(line)
-    assert {"text", "doc", "section_path", "score"} <= set(line["passages"][0])
+    assert "threshold sweep" in report and "probability, blind questions" in report and "Failures" in report
+    lines = [json.loads(line) for line in dump_lines(runs[0])]
+    dev = next(line for line in lines if line["split"] == "dev")
+    assert {"config", "id", "question", "no_answer", "confidence", "passages"} <= set(dev)
+    assert {"text", "doc", "section_path", "score"} <= set(dev["passages"][0])
+    blind = next(line for line in lines if line["split"] == "blind")
+    assert "question" not in blind and "passages" not in blind  # blind questions are counted, never shown
+
+
+@pytest.mark.slow
+def test_devdocs_gold_holds_its_floors_and_metadata(built_settings):
+    from qa.evaluate import eval_settings, load_metadata_gold, metadata_accuracy, run_config
+    from qa.index import load_index
+    from qa.store import Stores
+
+    gold = PROJECT_ROOT / "eval" / "devdocs" / "gold.jsonl"
+    settings = eval_settings(built_settings, gold)
+    run = run_config("default", settings, load_gold(gold), 5, progress=False)
+    _holds(metrics(run), DEVDOCS_FLOORS)
+    index = load_index(settings.index_dir, Stores(settings))
+    acc = metadata_accuracy(index.docs, load_metadata_gold(gold.parent / "metadata.jsonl"))
+    assert all(a["right"] >= 14 for a in acc.values()), {n: a["right"] for n, a in acc.items()}
 
 
 @pytest.mark.slow

@@ -97,11 +97,11 @@ def test_file_properties_fill_only_what_the_text_leaves_empty(tmp_path):
     assert conv.meta.issuer == "湖北省科学技术协会"  # from the text, not the author property
 
 
-def _scanned_pdf(path: Path) -> None:
+def _drawing_pdf(path: Path) -> None:
     from reportlab.pdfgen import canvas
 
     c = canvas.Canvas(str(path))
-    c.rect(100, 100, 300, 400, fill=1)  # an image-only page: no text layer
+    c.rect(100, 100, 300, 400, fill=1)  # a page with a drawing and no text (scanned pages are OCR'd: test_ocr.py)
     c.showPage()
     c.save()
 
@@ -118,7 +118,7 @@ def _encrypted_pdf(path: Path) -> None:
 BROKEN = {
     "corrupt.docx": (lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"), "Word 文件已损坏"),
     "corrupt.pdf": (lambda p: p.write_bytes(b"%PDF-1.4\n garbage \x00\x01"), "PDF 文件已损坏"),
-    "scanned.pdf": (_scanned_pdf, "没有文字层"),
+    "drawing.pdf": (_drawing_pdf, "没有可识别的文字"),
     "locked.pdf": (_encrypted_pdf, "已加密"),
     "table.xlsx": (lambda p: p.write_bytes(b"PK\x03\x04"), "不支持的文件类型"),
     "old.doc": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0"), "另存为 .docx"),
@@ -151,11 +151,11 @@ def test_a_mixed_folder_reads_every_good_file_and_reports_each_broken_one(tmp_pa
         else:
             WRITERS[fmt](src.read_text(encoding="utf-8"), corpus / f"{prefix}.{fmt}")
     write_gbk(original("广东").read_text(encoding="utf-8"), corpus / "广东.txt")
-    for name in ("scanned.pdf", "corrupt.docx", "table.xlsx"):
+    for name in ("drawing.pdf", "corrupt.docx", "table.xlsx"):
         BROKEN[name][0](corpus / name)
     docs, skipped = read_corpus(corpus)
     assert sorted(d.doc_id for d in docs) == ["咸安.docx", "广东.txt", "湖北.html", "湖南.pdf"]
-    assert sorted(s.file for s in skipped) == ["corrupt.docx", "scanned.pdf", "table.xlsx"]
+    assert sorted(s.file for s in skipped) == ["corrupt.docx", "drawing.pdf", "table.xlsx"]
     assert all(s.reason_zh for s in skipped)
 
 
@@ -178,7 +178,7 @@ def mixed_settings(built_settings, tmp_path_factory):
             write_html(raw, corpus / f"{src.stem}.html", meta.title, meta.issuer, meta.date)
         else:
             WRITERS[fmt](raw, corpus / f"{src.stem}.{fmt}")
-    BROKEN["scanned.pdf"][0](corpus / "scanned.pdf")
+    BROKEN["drawing.pdf"][0](corpus / "drawing.pdf")
     BROKEN["corrupt.docx"][0](corpus / "corrupt.docx")
     return built_settings.model_copy(update={"corpus_dir": corpus, "index_dir": root / "index"})
 
@@ -189,7 +189,7 @@ def test_mixed_formats_answer_the_gold_set_like_the_originals(built_settings, mi
     from qa.evaluate import DEFAULT_GOLD, load_gold, metrics, run_config
 
     summary = build_index(mixed_settings, progress=False)
-    assert summary.documents == 5 and sorted(s.file for s in summary.skipped) == ["corrupt.docx", "scanned.pdf"]
+    assert summary.documents == 5 and sorted(s.file for s in summary.skipped) == ["corrupt.docx", "drawing.pdf"]
     items = load_gold(DEFAULT_GOLD)
     txt = run_config("txt", built_settings, items, 5, progress=False)
     mixed = run_config("mixed", mixed_settings, items, 5, progress=False)

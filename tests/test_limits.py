@@ -104,11 +104,12 @@ def test_behind_a_trusted_proxy_each_real_client_has_its_own_budget(tmp_path):
 
 
 def test_the_chat_page_and_the_api_share_the_question_budget(tmp_path):
+    """The chat page asks through /api/ask; a POST to Gradio's own API spends the same budget."""
     with _app(tmp_path, rate_limit_per_minute=6, rate_limit_burst=3) as client:
-        codes = [client.post("/gradio_api/run/turn", json={"data": []}).status_code for _ in range(3)]
+        codes = [client.post("/gradio_api/queue/join", json={}).status_code for _ in range(3)]
         assert 429 not in codes
-        assert client.post("/gradio_api/queue/join", json={}).status_code == 429
         assert client.post("/api/ask", json={"question": "谁牵头"}).status_code == 429
+        assert client.post("/gradio_api/queue/join", json={}).status_code == 429
 
 
 def test_budgets_are_separate_and_the_admin_token_is_not_held_by_the_public_one(tmp_path):

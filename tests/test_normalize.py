@@ -59,3 +59,11 @@ def test_heading_levels():
     assert heading_level("第三条 本办法") == 3
     assert heading_level("2024年是新中国成立75周年") is None
     assert heading_level("2.0版本") is None
+
+
+def test_simplified_folding_keeps_every_character():
+    from qa.normalize import to_simplified
+
+    text = "中國科協\x00關於印發"  # OpenCC reads C strings: a NUL must not cut the rest off
+    assert to_simplified(text) == "中国科协\x00关于印发"
+    assert fold("中國科協 2021—2035") == fold("中国科协2021-2035")

@@ -53,3 +53,42 @@ def test_a_complete_question_ignores_history():
 
 def test_years_are_found():
     assert analyse("湖南2024年的科普工作要点有哪些重点").years == ["2024"]
+
+
+def test_a_third_turn_resolves_through_the_second():
+    q = analyse("那青少年呢？", ["老年人科学素质提升行动谁牵头？", "那农民那块呢？"])
+    assert q.qtype == "lead" and q.search_text.startswith("青少年科学素质提升行动谁牵头")
+
+
+@pytest.mark.parametrize(("follow_up", "qtype"), [("那谁牵头呢？", "lead"), ("文号呢？", "doc_no")])
+def test_a_short_complete_follow_up_keeps_its_own_type(follow_up, qtype):
+    q = analyse(follow_up, ["农民科学素质提升行动主要做什么"])
+    assert q.qtype == qtype and "农民科学素质提升行动" in q.search_text
+
+
+def test_politeness_is_not_part_of_the_question():
+    polite = analyse("您好，请问一下湖南流动科技馆要巡展几站？麻烦您了，谢谢！")
+    plain = analyse("湖南流动科技馆要巡展几站？")
+    assert polite.subject == plain.subject and polite.qtype == plain.qtype
+
+
+def test_traditional_questions_are_read_in_simplified():
+    q = analyse("湖南流動科技館要巡展幾站？")
+    assert "流动科技馆" in q.search_text and q.qtype == "number"
+
+
+def test_english_questions_get_a_type_and_are_marked_latin():
+    q = analyse("Who issued the flood emergency plan?")
+    assert q.qtype == "issuer" and q.latin
+    assert analyse("How many stations will the mobile science museum tour?").qtype == "number"
+
+
+def test_places_come_in_full_and_by_their_short_form():
+    assert analyse("鄂科协的科普要点文号是多少").places == ["湖北"]
+    q = analyse("新乡和濮阳的方案各依据什么文件", places=["新乡", "濮阳"])
+    assert sorted(q.places) == ["新乡", "濮阳"]
+    assert analyse("新乡的计划", places=["新乡"]).places == ["新乡"]  # 新 alone is no 新疆
+
+
+def test_year_ranges_give_both_years():
+    assert analyse("2021—2035年规划的目标").years == ["2021", "2035"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .base import Extracted, IngestError
 from .pdf import read_pdf
+from .scan import read_image
 from .text import read_text
 from .webpage import read_html
 from .word import read_docx
@@ -18,6 +19,11 @@ READERS: dict[str, Callable[[Path, bytes], Extracted]] = {
     ".pdf": read_pdf,
     ".html": read_html,
     ".htm": read_html,
+    ".png": read_image,
+    ".jpg": read_image,
+    ".jpeg": read_image,
+    ".tif": read_image,
+    ".tiff": read_image,
 }
 SUPPORTED = tuple(READERS)
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..schema import PageMark
+
+__all__ = ["Extracted", "IngestError", "PageFailure", "PageMark", "cell_text", "table_lines"]
+
 
 class IngestError(Exception):
     """A file that cannot become a Document; ``reason_zh`` is shown to users, ``reason`` goes to logs."""
@@ -21,6 +25,19 @@ class Extracted:
 
     text: str
     props: dict[str, str] = field(default_factory=dict)
+    pages: list[PageMark] = field(default_factory=list)  # offsets into ``text``, for paged formats
+    failures: list[PageFailure] = field(default_factory=list)  # pages that could not be read; the rest was kept
+
+
+@dataclass
+class PageFailure:
+    """A page left out of a document (its OCR failed): reported by file and page while the rest is indexed."""
+
+    page: int
+    reason: str
+
+    def reason_zh(self) -> str:
+        return f"第 {self.page} 页文字识别失败，已跳过该页"
 
 
 def cell_text(text: str | None) -> str:

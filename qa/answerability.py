@@ -1,0 +1,155 @@
+"""Does what was retrieved answer the question? Decided from evidence — how much of the question the best passages
+cover, how close they are in meaning, and whether the places and years the question names belong to their
+documents — never from whether the question's words are in a vocabulary.
+
+The signals are a typed record; a logistic regression over them (weights in ``qa/data/answerability.json``, fitted
+on dev questions only by ``python -m qa.calibrate``) gives the probability that the passages answer, and two
+thresholds turn it into the three states users see: answered, 可能相关, not found.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path
+
+from .highlight import holds_field, subject_words
+from .lexical import bigrams
+from .normalize import fold
+from .schema import Chunk, Confidence, DocMeta, Hit, Question, QuestionType
+
+WEIGHTS_FILE = Path(__file__).with_name("data") / "answerability.json"
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the decision looks at; every field is a number in [0, 1] (booleans as 0/1)."""
+
+    dense: float  # cosine of the question and the closest of the top two passages
+    coverage: float  # IDF-weighted share of the question's content bigrams found in the top two passages
+    best_coverage: float  # the same for the single best-covered passage of the top two
+    known: float  # share of the question's content bigrams that occur anywhere in the corpus
+    missing: float  # share of the question's content words neither in the corpus nor in the passages' words
+    constraints: float  # 1 when every place and year named is met by a top passage's document (or none is named)
+    named: float  # 1 when the question names a place or year
+    field: float  # for field questions: 1 when a top passage holds the asked field (牵头, 负责, a number, a date …)
+    asks_field: float  # 1 when the question asks for a field (a unit, a number, an issuer, a date, a 文号)
+    answered: float  # 1 when a field question got a short answer from the answer document (0 for other questions)
+    latin: float  # 1 for a question in English: keyword signals say little, meaning carries it
+
+    def vector(self) -> list[float]:
+        return [float(x) for x in astuple(self)]
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+@dataclass(frozen=True)
+class Model:
+    """Logistic regression: p = σ(w·x + b); p ≥ high → answered, p < low → not found, between → 可能相关."""
+
+    weights: dict[str, float]
+    bias: float
+    high: float
+    low: float
+
+    def probability(self, s: Signals) -> float:
+        z = self.bias + sum(self.weights.get(n, 0.0) * x for n, x in zip(Signals.names(), s.vector()))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def confidence(self, s: Signals) -> Confidence:
+        p = self.probability(s)
+        return Confidence.HIGH if p >= self.high else Confidence.NONE if p < self.low else Confidence.LOW
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> Model:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(data["weights"], data["bias"], data["high"], data["low"])
+
+
+def identity(meta: DocMeta) -> str:
+    """What names a document: title, issuer, date, 文号 and file name, folded."""
+    return fold(" ".join([meta.title, meta.issuer, meta.date, meta.doc_no, Path(meta.file).stem]))
+
+
+def constraint_met(name: str, hit: Hit) -> bool:
+    """A place or year the question names belongs to this passage: its document is named by it, or it says it."""
+    key = fold(name)
+    return key in identity(hit.meta) or key in fold(" ".join([*hit.chunk.section_path, hit.chunk.text]))
+
+
+def constraints_met(q: Question, hits: list[Hit], depth: int = 3) -> bool:
+    """The places and years the question names belong to the passages. One place and one year must meet in one
+    passage of the top ones (湖南2024年 is not 湖南's 2023 要点 and 湖北's 2024 one); a question naming several places
+    (or several years) is a comparison: each is met by a passage of its own."""
+    if len(q.places) >= 2:
+        return all(any(constraint_met(p, h) for h in hits) for p in q.places)
+    if len(q.years) >= 2:
+        names = [*q.places, *q.years]
+        return all(any(constraint_met(n, h) for h in hits) for n in names)
+    names = [*q.places, *q.years]
+    return any(all(constraint_met(n, h) for n in names) for h in hits[:depth]) if names else True
+
+
+def field_present(q: Question, hits: list[Hit]) -> bool:
+    """A passage can give what a field question asks: the cue in its text, or the document's own header field."""
+    header = {QuestionType.DOC_NO: "doc_no", QuestionType.DATE: "date", QuestionType.ISSUER: "issuer"}
+    return any(
+        holds_field(q.qtype, h.chunk.text) or (q.qtype in header and bool(getattr(h.meta, header[q.qtype])))
+        for h in hits
+    )
+
+
+class Judge:
+    """Signals and the decision for one loaded index (bigram document frequencies are counted once)."""
+
+    def __init__(self, chunks: list[Chunk], docs: dict[str, DocMeta], model: Model | None = None):
+        self.model = model or Model.load()
+        self.df: Counter[str] = Counter()
+        for c in chunks:
+            self.df.update(set(bigrams(c.text)))
+        for meta in docs.values():
+            self.df.update(set(bigrams(identity(meta))))
+        self.n = max(1, len(chunks))
+
+    def idf(self, gram: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(gram, 0) + 1)) + 1.0
+
+    def word_idf(self, word: str) -> float:
+        """A word is as rare as its rarest bigram: 老年人 outweighs 科学 in 老年人科学素质提升行动."""
+        return max((self.idf(g) for g in bigrams(word)), default=1.0)
+
+    def content_grams(self, q: Question) -> list[str]:
+        return list(dict.fromkeys(bigrams(q.subject or q.base or q.search_text)))
+
+    def signals(self, q: Question, hits: list[Hit], field_present: bool, answered: bool) -> Signals:
+        top = hits[:2]
+        grams = self.content_grams(q)
+        known = [g for g in grams if g in self.df]
+        contexts = [fold(" ".join([identity(h.meta), *h.chunk.section_path, h.chunk.text])) for h in top]
+        weight = sum(self.idf(g) for g in known) or 1.0
+
+        def covered(text: str) -> float:
+            return sum(self.idf(g) for g in known if g in text) / weight if known else 0.0
+
+        words = subject_words(q.subject or q.base)
+        absent = [w for w in words if not all(g in self.df for g in bigrams(w))]
+        return Signals(
+            dense=max((h.dense for h in top), default=0.0),
+            coverage=covered(" ".join(contexts)),
+            best_coverage=max((covered(c) for c in contexts), default=0.0),
+            known=len(known) / len(grams) if grams else 0.0,
+            missing=len(absent) / len(words) if words else 0.0,
+            constraints=1.0 if constraints_met(q, hits) else 0.0,
+            named=1.0 if (q.years or q.places) else 0.0,
+            field=1.0 if field_present else 0.0,
+            asks_field=1.0 if q.qtype.is_field else 0.0,
+            answered=1.0 if answered and q.qtype.is_field else 0.0,
+            latin=1.0 if q.latin else 0.0,
+        )
+
+    def confidence(self, s: Signals) -> Confidence:
+        return self.model.confidence(s)

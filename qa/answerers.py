@@ -1,0 +1,264 @@
+"""Short direct answers, one small answerer per question type: who leads, who is responsible, how many, and the
+issuer, date or 文号 of a document (its own, or one it cites).
+
+Every answerer reads only passages of the answer document — the one the question names, else the best passage's —
+so a direct answer never comes from another document. No direct answer is better than a wrong one: each answerer
+gives up unless the passage is about the question's subject.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .answerability import constraint_met, identity
+from .highlight import DOC_NO_RE, FIELD_COLUMN_RE, SENTENCE_RE, subject_overlap, subject_words
+from .lexical import bigrams
+from .lexicon import load_lexicon
+from .normalize import fold, to_simplified
+from .schema import DocMeta, Hit, Question, QuestionType
+
+MIN_SUBJECT_OVERLAP = 0.5
+MIN_CLAUSE_OVERLAP = 0.3
+MIN_DOCUMENT_OVERLAP = 0.4
+CLAUSE_DELIMITERS = "、，,；;。：:"
+NUM = r"\d+(?:\.\d+)?"
+CN_NUM = r"[一二三四五六七八九十百千两]+"
+YEAR_ONLY = re.compile(r"\s*\d{4}\s*年")  # 2024年 is a date, not a quantity
+ORDINAL_RE = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*[届次期批轮]")
+DOCUMENT_WORDS = re.compile(
+    r"要点|方案|文件|通知|意见|规划|纲要|办法|条例|计划|预案|批复|报告|措施|举措|文号|字号|印发|发布|转发|下发|发文|成文|"
+    r"落款|签发|document|plan|notice|opinion|measure|report|issued"
+)
+SEVERAL = re.compile(r"各是|各自|分别|各地|各省|各个|哪些地方|哪几份|哪些文件|[\u4e00-\u9fa5]{2}和[\u4e00-\u9fa5]{2}的")
+LEAD_PATTERNS = [
+    re.compile(r"[（(]([^（）()]{2,40}?)牵头[，,；;、]?[^（）()]{0,30}[）)]"),  # （区科技局牵头，区财政局配合）
+    re.compile(r"由([\u4e00-\u9fa5、]{2,40}?)(?:负责)?牵头"),
+    re.compile(r"(?:^|[，,。；;、：:\s]|做好|配合)([\u4e00-\u9fa5、]{2,30}?)(?:负责)?牵头"),
+]
+RESPONSIBLE_PATTERNS = [
+    re.compile(r"[（(](?:责任|牵头|配合|承办)(?:单位|科室|部门|处室)[:：]\s*([^（）()]{2,60})[）)]"),
+    re.compile(r"由([\u4e00-\u9fa5、]{2,40}?)负责"),
+    re.compile(r"(?:设在|归口)([\u4e00-\u9fa5]{2,20}?)(?:[，,。；;]|$)"),
+]
+BODY_RE = re.compile(
+    r"(?:局|委|办|厅|部|署|会|协|联|团|院|所|中心|站|队|室|科|处|组|政府|街道|乡镇|镇|乡|公司|集团|学校|部门|单位|机关|首长)$"
+)
+CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
+
+
+@dataclass(frozen=True)
+class DirectAnswer:
+    text: str  # e.g. 牵头单位：区卫健局
+    passage: int  # index of the passage that proves it
+
+
+def answer_document(q: Question, hits: list[Hit]) -> str | None:
+    """The document a direct answer may come from. For a question about a document itself (its 文号, date,
+    issuer): the retrieved document whose title, issuer and date the question's words match best. Otherwise the
+    best passage's, unless the question names a place or year that another retrieved document matches and it does
+    not."""
+    if not hits:
+        return None
+    if q.qtype.about_document and not q.latin:
+        best = max(hits[:5], key=lambda h: subject_overlap(q, identity(h.meta)))  # max keeps the better-ranked
+        return best.chunk.doc_id
+    names = [*q.places, *q.years]
+    for h in hits[:5]:
+        if all(fold(n) in identity(h.meta) or constraint_met(n, h) for n in names):
+            return h.chunk.doc_id
+    return hits[0].chunk.doc_id
+
+
+def _fields(hit: Hit, key_re: re.Pattern) -> str | None:
+    return next((v for k, v in hit.chunk.fields.items() if key_re.search(k) and v.strip()), None)
+
+
+def _about(q: Question, hit: Hit) -> bool:
+    if q.latin:
+        return True  # an English question shares no characters with the text: the ranking speaks for it
+    return subject_overlap(q, " ".join([*hit.chunk.section_path, hit.chunk.text])) >= MIN_SUBJECT_OVERLAP
+
+
+def _sentences(hit: Hit) -> list[str]:
+    return [m.group(0) for m in SENTENCE_RE.finditer(hit.chunk.text)]
+
+
+def _bodies(found: str) -> str | None:
+    """A list of bodies (区科技局、区财政局; 组干科; 市价格主管部门) — not a clause that happened to precede 牵头."""
+    parts = [p for p in re.split(r"[、，,和及与]", found) if p.strip()]
+    ok = parts and all(BODY_RE.search(p.strip()) and len(p.strip()) >= 2 for p in parts)
+    return found if ok else None
+
+
+def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | None:
+    """The first pattern match in the heading (it names what its section governs), then in the passage's sentences
+    from the one most about the subject down: a note such as （市住建局牵头） or 由区科协牵头 need not repeat it."""
+    candidates = [hit.chunk.section_path[-1]] if hit.chunk.section_path else []
+    candidates += sorted(_sentences(hit), key=lambda s: -subject_overlap(q, s))
+    for pattern in patterns:
+        for text in candidates:
+            for m in pattern.finditer(text):
+                if found := _bodies(m.group(1).strip("，,、；; ")):
+                    return found
+    return None
+
+
+def _unit_answer(label: str, qtype: QuestionType, patterns: list[re.Pattern]) -> Callable[[Question, Hit], str | None]:
+    """An answerer for a body question: a table column of the asked kind, else the document's own wording."""
+
+    def answer(q: Question, hit: Hit) -> str | None:
+        if not _about(q, hit):
+            return None
+        found = _fields(hit, FIELD_COLUMN_RE[qtype]) or _by_patterns(q, hit, patterns)
+        return f"{label}：{found}" if found else None
+
+    return answer
+
+
+lead_answer = _unit_answer("牵头单位", QuestionType.LEAD, LEAD_PATTERNS)
+responsible_answer = _unit_answer("责任单位", QuestionType.RESPONSIBLE, RESPONSIBLE_PATTERNS)
+
+
+def _number_re() -> re.Pattern:
+    units = load_lexicon().units_pattern
+    return re.compile(
+        rf"(?:不少于|不低于|不超过|超过|超|突破|达到|达|力争|约|近|共|累计|新增|减少|增长|增加)?\s*"
+        rf"(?:{NUM}\s*(?:万|千|百|亿)?|{CN_NUM})\s*(?:{units})(?:以上|左右|以内|以下)?"
+    )
+
+
+def _clause(sentence: str, start: int, end: int) -> str:
+    """The words around a number up to the nearest delimiters: 湖北省科普惠民社区(村)72个 in a list of three."""
+    left = max(sentence.rfind(d, 0, start) for d in CLAUSE_DELIMITERS)
+    rights = [i for d in CLAUSE_DELIMITERS if (i := sentence.find(d, end)) >= 0]
+    return sentence[left + 1 : min(rights) if rights else len(sentence)]
+
+
+def _grams_in(q: Question, text: str) -> int:
+    t = fold(text)
+    return sum(g in t for g in set(bigrams(q.subject)))
+
+
+def number_answer(q: Question, hit: Hit) -> str | None:
+    """The number the question asks for: by asked unit (几站 → 站), then the one whose words match the subject — a
+    count follows its noun (科普惠民社区72个), an ordinal precedes it (第15届…竞赛)."""
+    if SEVERAL.search(q.text) or not _about(q, hit) or hit.highlight is None:
+        return None
+    sentence = hit.chunk.text[hit.highlight[0] : hit.highlight[1]]
+    if "第几" in q.base:
+        ordinals = list(ORDINAL_RE.finditer(sentence))
+        if not ordinals:
+            return None
+        best = max(ordinals, key=lambda m: _grams_in(q, sentence[m.end() : m.end() + 20]))
+        return re.sub(r"\s+", "", best.group(0))
+    units = load_lexicon().units_pattern
+    candidates = [m for m in _number_re().finditer(sentence) if not YEAR_ONLY.fullmatch(m.group(0))]
+    candidates = [m for m in candidates if re.search(r"\d", m.group(0)) or _asked_unit(q, units)]
+    for word, measures in load_lexicon().asked_units.items():  # 多少钱 → a figure in 元; 比例 → in %
+        if word in q.base:
+            candidates = [m for m in candidates if any(u in m.group(0) for u in measures)]
+    if unit := _asked_unit(q, units):
+        candidates = [m for m in candidates if unit in m.group(0)] or (candidates if unit == "万" else [])
+    if not candidates:
+        return None
+    grams = len(set(bigrams(q.subject))) or 1
+    if _grams_in(q, sentence) / grams < MIN_CLAUSE_OVERLAP:
+        return None  # the sentence is not about what was asked
+    head = _head_word(q)
+
+    def fit(m: re.Match) -> float:
+        clause = _clause(sentence, m.start(), m.end())
+        return _grams_in(q, clause) + (3.0 if head and head in fold(clause) else 0.0)
+
+    best = max(candidates, key=fit)
+    return re.sub(r"\s+", "", best.group(0))
+
+
+def _head_word(q: Question) -> str | None:
+    """The word the question asks the number of: the last content word before 多少 / 几 (全县总人口是多少 → 总人口)."""
+    m = re.search(r"多少|几|百分|比例", q.base)
+    before = fold(q.base[: m.start()]) if m else ""
+    words = [w for w in subject_words(q.subject) if w in before]
+    return max(words, key=before.rfind) if words else None
+
+
+def _asked_unit(q: Question, units: str) -> str | None:
+    m = re.search(rf"(?:几|多少)\s*({units}|万)", q.base)
+    return m.group(1) if m else None
+
+
+def _cn_date(iso: str) -> str:
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{y}年{m}月{d}日"
+
+
+def cited_doc_no(q: Question, hit: Hit) -> str | None:
+    """A 文号 the passage cites (《…》（国发〔2021〕9号）) whose surrounding words match the question better than
+    the passage's own document does: the question is about the cited document."""
+    own = fold(hit.meta.doc_no)
+    best, best_score = None, subject_overlap(q, identity(hit.meta))
+    years_named_elsewhere = any(y not in identity(hit.meta) for y in q.years)
+    for m in DOC_NO_RE.finditer(to_simplified(hit.chunk.text)):
+        if fold(m.group(0)) == own:
+            continue
+        before = hit.chunk.text[max(0, m.start() - 60) : m.start()]
+        score = subject_overlap(q, before) + (0.2 if CITED_CUES.search(q.base) else 0.0)
+        score += 0.5 if years_named_elsewhere and any(y in m.group(0) for y in q.years) else 0.0
+        if score > best_score:
+            best, best_score = re.sub(r"\s+", "", hit.chunk.text[m.start() : m.end()]), score
+    return best
+
+
+def _about_document(q: Question, meta: DocMeta) -> bool:
+    """The question names this document by its words (title, issuer, place), not just by its topic, and names no
+    year the document is not of (2007年那份通知 is another document)."""
+    ident = identity(meta)
+    named = subject_overlap(q, ident) >= MIN_DOCUMENT_OVERLAP or any(fold(n) in ident for n in q.places)
+    return bool(DOCUMENT_WORDS.search(q.base)) and named and all(y in ident for y in q.years)
+
+
+def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> str | None:
+    """The document's own issuer, date or 文号 — or, for a 文号 question about a document it cites, the citation
+    from any of its retrieved passages."""
+    meta = hit.meta
+    if q.qtype is QuestionType.DOC_NO:
+        for h in neighbours or [hit]:
+            if cited := cited_doc_no(q, h):
+                return f"文号：{cited}"
+    if q.latin or not _about_document(q, meta):
+        return None
+    if q.qtype is QuestionType.DOC_NO:
+        return f"文号：{meta.doc_no}" if meta.doc_no else None
+    if q.qtype is QuestionType.DATE:
+        return f"成文日期：{_cn_date(meta.date)}" if meta.date else None
+    if not meta.issuer:
+        return None
+    return f"发文单位：{meta.issuer}" + (f"（{_cn_date(meta.date)}）" if meta.date else "")
+
+
+ANSWERERS: dict[QuestionType, Callable[[Question, Hit], str | None]] = {
+    QuestionType.LEAD: lead_answer,
+    QuestionType.RESPONSIBLE: responsible_answer,
+    QuestionType.NUMBER: number_answer,
+    QuestionType.DOC_NO: meta_answer,
+    QuestionType.DATE: meta_answer,
+    QuestionType.ISSUER: meta_answer,
+}
+
+
+def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
+    """The first short answer among the top three passages of the answer document, or None."""
+    answerer = ANSWERERS.get(q.qtype)
+    doc = answer_document(q, hits)
+    if answerer is None or doc is None or (SEVERAL.search(q.text) and not q.qtype.about_document):
+        return None
+    ours = [h for h in hits[:5] if h.chunk.doc_id == doc]
+    for i, hit in enumerate(hits[:3]):
+        if hit.chunk.doc_id != doc:
+            continue
+        found = meta_answer(q, hit, ours) if answerer is meta_answer else answerer(q, hit)
+        if found:
+            return DirectAnswer(found, i)
+    return None

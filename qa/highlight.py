@@ -1,0 +1,107 @@
+"""Which sentence of a passage answers the question, and whether a passage answers it at all.
+
+Only passages that answer get a highlight: a 青少年 row under a 老年人 question is shown as context, unmarked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from .lexical import Tokenizer, bigrams
+from .normalize import fold
+from .schema import Hit, Question, QuestionType
+
+SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月")
+DOC_NO_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}\s*[〔\[［(（„“]\s*(?:19|20)\d{2}\s*[〕\]］)）‟”]\s*\d{1,4}\s*号")
+NUMBER_CUE_RE = re.compile(r"\d|[一二三四五六七八九十百千万两]+[个项家所条批件座名人次户]|第[一二三四五六七八九十\d]+")
+LEAD_CUE_RE = re.compile(r"牵头")
+RESPONSIBLE_CUE_RE = re.compile(r"负责|责任|配合|承办|主管|设在")
+ISSUER_CUE_RE = re.compile(r"人民政府|办公室|办公厅|委员会|局|厅|协会|科协|党委|市委|县委|区委|工委|管委会")
+MIN_SUBJECT_OVERLAP = 0.5
+MIN_ANSWERING_SHARE = 0.8  # of the subject's weight a later passage must hold to be marked as answering
+_TOKENIZER = Tokenizer()
+# table columns that hold the answer, whatever a table calls them (牵头单位, 牵头部门, 责任单位, 配合单位, 承办科室 …)
+FIELD_COLUMN_RE = {
+    QuestionType.LEAD: re.compile(r"牵头"),
+    QuestionType.RESPONSIBLE: re.compile(r"责任|负责|配合|承办"),
+}
+
+
+@lru_cache(maxsize=4096)
+def subject_words(subject: str) -> tuple[str, ...]:
+    """The subject's content words (jieba, stop words out): what a passage must be about."""
+    return tuple(dict.fromkeys(_TOKENIZER.words(subject, query=True)))
+
+
+def subject_overlap(question: Question, text: str) -> float:
+    """Share of the subject's content words found in ``text`` (whole, or all their bigrams): is this passage about
+    what was asked? Words, not bigrams, so that an everyday word (搞到, 说白了) costs one word, not three bigrams."""
+    subject = question.subject or question.search_text
+    words = subject_words(subject) or tuple(bigrams(subject))
+    if not words:
+        return 0.0
+    t = fold(text)
+    return sum(w in t or all(g in t for g in bigrams(w)) for w in words) / len(words)
+
+
+def holds_field(qtype: QuestionType, text: str) -> bool:
+    """Whether ``text`` can hold the kind of answer the question type asks for."""
+    cue = {
+        QuestionType.LEAD: LEAD_CUE_RE,
+        QuestionType.RESPONSIBLE: RESPONSIBLE_CUE_RE,
+        QuestionType.NUMBER: NUMBER_CUE_RE,
+        QuestionType.DATE: DATE_RE,
+        QuestionType.DOC_NO: DOC_NO_RE,
+        QuestionType.ISSUER: ISSUER_CUE_RE,
+    }.get(qtype)
+    return cue is None or bool(cue.search(text))
+
+
+def segments(hit: Hit) -> list[tuple[int, int]]:
+    """Spans to highlight from: table rows by cell line, text by sentence."""
+    text = hit.chunk.text
+    if hit.chunk.kind == "table_row":
+        out, pos = [], 0
+        for line in text.split("\n"):
+            out.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        return out
+    return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(text) if m.group(0).strip()]
+
+
+def best_segment(question: Question, hit: Hit) -> tuple[int, int] | None:
+    """The sentence (or table cell line) most about the subject, preferring one that holds the asked field."""
+    spans = segments(hit)
+    if not spans:
+        return None
+    text = hit.chunk.text
+    column = FIELD_COLUMN_RE.get(question.qtype)
+    if hit.chunk.kind == "table_row" and column is not None:
+        for a, b in spans:  # the cell that holds the asked field is the answer (a group cell may carry 牵头单位:…)
+            if column.search(text[a:b]) and text[a:b].split("：", 1)[-1].strip():
+                return a, b
+
+    def score(span: tuple[int, int]) -> float:
+        s = text[span[0] : span[1]]
+        return subject_overlap(question, s) + (0.5 if holds_field(question.qtype, s) else 0.0)
+
+    best = max(spans, key=score)  # max keeps the earliest of equals
+    start = best[0] + (len(text[best[0] : best[1]]) - len(text[best[0] : best[1]].lstrip()))
+    return start, best[1]
+
+
+def answers(question: Question, hit: Hit, rank: int, weight: Callable[[str], float] | None = None) -> bool:
+    """The best passage answers when the decision says so; a later one only if it is about the subject too —
+    weighted by how rare each word is, so a 青少年 row sharing 科学素质提升行动 with a 老年人 question does not."""
+    if rank == 0:
+        return True
+    context = fold(" ".join([*hit.chunk.section_path, hit.chunk.text]))
+    words = subject_words(question.subject or question.search_text)
+    if not words or not holds_field(question.qtype, hit.chunk.text):
+        return False
+    w = weight or (lambda _: 1.0)
+    found = sum(w(x) for x in words if x in context or all(g in context for g in bigrams(x)))
+    return found / sum(w(x) for x in words) >= MIN_ANSWERING_SHARE

@@ -1,0 +1,100 @@
+"""The vocabulary the assistant brings: everyday Chinese and 公文 conventions from `qa/data/lexicon.toml`, plus an
+optional deployment file (`<corpus>/.lexicon.toml`, same sections) for an office's own words.
+
+Kept as data so that a reader sees at once what is general knowledge and what a deployment added, and so that no
+word list grows inside the code.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+GENERAL_FILE = Path(__file__).with_name("data") / "lexicon.toml"
+LOCAL_NAME = ".lexicon.toml"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    colloquial: dict[str, str] = field(default_factory=dict)  # everyday word → document words (space-separated)
+    politeness: tuple[str, ...] = ()
+    stopwords: frozenset[str] = frozenset()
+    units: tuple[str, ...] = ()
+    asked_units: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 多少钱 → 元 万元 …
+    places: tuple[str, ...] = ()
+    not_places: frozenset[str] = frozenset()
+    place_abbreviations: dict[str, str] = field(default_factory=dict)
+    unit_abbreviations: dict[str, str] = field(default_factory=dict)
+    population_groups: tuple[str, ...] = ()
+    question_types: dict[str, re.Pattern] = field(default_factory=dict)
+
+    @property
+    def units_pattern(self) -> str:
+        return "|".join(re.escape(u) for u in sorted(self.units, key=len, reverse=True))
+
+
+def _words(section: dict | None) -> list[str]:
+    words = (section or {}).get("words", [])
+    return words.split() if isinstance(words, str) else list(words)
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()}
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            if "words" in value and "words" in out[key]:
+                out[key]["words"] = _words(out[key]) + _words(value)
+            else:
+                out[key].update(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        log.warning("ignoring unreadable lexicon %s: %s", path, exc)
+        return {}
+
+
+@lru_cache(maxsize=8)
+def load_lexicon(local: Path | None = None) -> Lexicon:
+    """The general lexicon, with a deployment's file merged in when it exists (its entries add to or override)."""
+    data = tomllib.loads(GENERAL_FILE.read_text(encoding="utf-8"))
+    if local is not None and local.exists():
+        data = _merge(data, _read(local))
+    types = {name: re.compile(pattern, re.I) for name, pattern in data.get("question_types", {}).items()}
+    return Lexicon(
+        colloquial=dict(data.get("colloquial", {})),
+        politeness=tuple(sorted(_words(data.get("politeness")), key=len, reverse=True)),
+        stopwords=frozenset(_words(data.get("stopwords"))),
+        units=tuple(_words(data.get("units"))),
+        asked_units={k: tuple(v.split()) for k, v in data.get("asked_units", {}).items()},
+        places=tuple(_words(data.get("places"))),
+        not_places=frozenset(_words(data.get("not_places"))),
+        place_abbreviations=dict(data.get("place_abbreviations", {})),
+        unit_abbreviations=dict(data.get("unit_abbreviations", {})),
+        population_groups=tuple(sorted(_words(data.get("population_groups")), key=len, reverse=True)),
+        question_types=types,
+    )
+
+
+def local_lexicon_path(corpus_dir: Path) -> Path:
+    return Path(corpus_dir) / LOCAL_NAME
+
+
+def unit_aliases(name: str, lexicon: Lexicon) -> list[str]:
+    """Short forms of a body's name by the 公文 abbreviations (区卫生健康局 → 区卫健局); the name itself excluded."""
+    out = []
+    for full, short in lexicon.unit_abbreviations.items():
+        if full in name:
+            out.append(name.replace(full, short))
+    return [a for a in dict.fromkeys(out) if a != name and len(a) >= 2]

@@ -1,0 +1,143 @@
+"""Export the sentence-transformers model to ONNX once (run by `make` through `policyqa convert-model`), and an int8
+copy (onnxruntime.quantization, dynamic) only if it holds parity with torch.
+
+The sentence-transformers folder stays the reference; the export is derived from it and checked against it on real
+corpus chunks and gold questions: a variant whose cosine to torch falls below ``MIN_COSINE`` on any text is not
+kept, and ``onnx/parity.json`` records what was measured. `optimum` (what sentence-transformers' own ONNX backend
+uses) is not used: every optimum-onnx release requires transformers < 5 and pip would downgrade it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .embed import load_model
+from .onnx_encoder import ONNX_DIR, PARITY_FILE, VARIANTS, OnnxEncoder, onnx_file
+from .settings import PROJECT_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+MIN_COSINE = 0.99
+OPSET = 17
+
+
+def parity_texts(corpus_dir: Path, gold: Path, limit: int = 60) -> tuple[list[str], list[str]]:
+    """Real passages (chunks of the corpus, spread over its documents) and real questions (the gold set)."""
+    from .chunk import chunk_document
+    from .ingest import read_corpus
+
+    docs, _ = read_corpus(corpus_dir) if corpus_dir.is_dir() else ([], [])
+    chunks = [c.embed_text() for d in docs for c in chunk_document(d)]
+    step = max(1, len(chunks) // limit)
+    passages = chunks[::step][:limit] or ["湖南省科协 2023 年科普工作要点"]
+    questions = []
+    if gold.exists():
+        questions = [json.loads(line)["question"] for line in gold.read_text(encoding="utf-8").splitlines() if line]
+    return passages, questions[:limit] or ["老年人科学素质提升行动谁牵头？"]
+
+
+def _export_fp32(model, path: Path) -> None:
+    import torch
+
+    class Pooled(torch.nn.Module):
+        """The transformer, mean pooling over the mask and L2 normalisation: what the ST folder computes."""
+
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.net(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    wrapper = Pooled(model[0].auto_model).eval()
+    texts = ["query: 老年人科学素质提升行动谁牵头？", "passage: 湖南"]
+    sample = model.tokenizer(texts, padding=True, return_tensors="pt")
+    args = (sample["input_ids"], sample["attention_mask"])
+    with torch.no_grad():
+        torch.onnx.export(
+            wrapper,
+            args,
+            str(path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"],
+            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}},
+            opset_version=OPSET,
+            dynamo=False,
+        )
+
+
+def _quantize(fp32: Path, int8: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+
+
+def _reference(model, texts: list[str], prompt: str) -> np.ndarray:
+    return model.encode(texts, prompt=prompt, normalize_embeddings=True, convert_to_numpy=True, batch_size=16)
+
+
+def _cosines(ref: np.ndarray, encoder: OnnxEncoder, texts: list[str], prompt: str) -> np.ndarray:
+    ours = np.concatenate([encoder.encode([prompt + t]) for t in texts])
+    return (ref * ours).sum(axis=1)
+
+
+def export(model_dir: Path, corpus_dir: Path | None = None, gold: Path | None = None, threads: int = 2) -> dict:
+    """Write ``model_dir/onnx/`` (model.onnx, model_int8.onnx if it passes, parity.json) atomically; return the
+    parity report. Raises RuntimeError when even the fp32 export misses parity: then something is broken."""
+    from .embed import set_torch_threads
+
+    model_dir = Path(model_dir)
+    model = load_model(Settings(model=str(model_dir)))
+    set_torch_threads(threads)
+    prompts = model.prompts or {}
+    passages, questions = parity_texts(corpus_dir or PROJECT_ROOT / "corpus", gold or PROJECT_ROOT / "eval/gold.jsonl")
+    with tempfile.TemporaryDirectory(dir=model_dir) as tmp:
+        staged = Path(tmp) / ONNX_DIR
+        staged.mkdir()
+        _export_fp32(model, staged / VARIANTS["onnx"])
+        _quantize(staged / VARIANTS["onnx"], staged / VARIANTS["onnx-int8"])
+        report = {"min_cosine": MIN_COSINE, "passages": len(passages), "questions": len(questions), "variants": {}}
+        qp, pp = prompts.get("query", "query: "), prompts.get("passage", "passage: ")
+        ref_q, ref_p = _reference(model, questions, qp), _reference(model, passages, pp)
+        for variant in VARIANTS:
+            encoder = OnnxEncoder(model_dir, variant, threads, path=staged / VARIANTS[variant])
+            q = _cosines(ref_q, encoder, questions, qp)
+            p = _cosines(ref_p, encoder, passages, pp)
+            kept = bool(min(q.min(), p.min()) >= MIN_COSINE)
+            report["variants"][variant] = {
+                "queries_min": round(float(q.min()), 5),
+                "queries_mean": round(float(q.mean()), 5),
+                "passages_min": round(float(p.min()), 5),
+                "passages_mean": round(float(p.mean()), 5),
+                "kept": kept,
+            }
+            if not kept:
+                (staged / VARIANTS[variant]).unlink()
+                worst = min(q.min(), p.min())
+                log.warning("ONNX %s not kept: min cosine to torch %.4f < %.2f", variant, worst, MIN_COSINE)
+        if not report["variants"]["onnx"]["kept"]:
+            raise RuntimeError(f"the fp32 ONNX export does not match torch: {report['variants']['onnx']}")
+        (staged / PARITY_FILE).write_text(json.dumps(report, indent=1), encoding="utf-8")
+        target = model_dir / ONNX_DIR
+        if target.exists():
+            shutil.rmtree(target)
+        staged.rename(target)
+    log.info("exported ONNX to %s: %s", model_dir / ONNX_DIR, report["variants"])
+    return report
+
+
+def ensure_onnx(model_dir: Path, threads: int = 2) -> Path:
+    """Export once; later calls find the file and return at once."""
+    path = onnx_file(model_dir, "onnx")
+    if not path.exists():
+        export(model_dir, threads=threads)
+    return path

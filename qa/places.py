@@ -1,0 +1,77 @@
+"""Place names a question may name: China's provinces, prefectures and counties (the gazetteer shipped in the
+`cpca` package), the places the indexed documents open with, and, for a question in English, their pinyin.
+
+A place is general knowledge, so the gazetteer is data from a maintained package, not a list in this repository.
+Short forms (玉林 for 玉林市) are read only where they stand as a word of the question and are not common words
+(和平, 朝阳, 开发 are names of districts too), so that a question is never pinned to a place it does not name.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import itertools
+import logging
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+log = logging.getLogger(__name__)
+
+SUFFIX_RE = re.compile(
+    r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|新区|省|市|州|盟|县|区|旗)$"
+)
+COMMON_WORD_FREQ = 300  # a short form jieba's dictionary counts more often than this is an everyday word too
+
+
+def _gazetteer_file() -> Path | None:
+    spec = importlib.util.find_spec("cpca")  # located, not imported: the package itself pulls in pandas
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    return path if path.exists() else None
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """(full names such as 玉林市 / 花垣县, their short forms that are safe to read as places)."""
+    path = _gazetteer_file()
+    if path is None:
+        log.warning("cpca's gazetteer not found: only the indexed documents' places are known")
+        return frozenset(), frozenset()
+    with path.open(encoding="utf-8") as f:
+        names = {row["name"].strip() for row in csv.DictReader(f) if row.get("name")}
+    freq = jieba.get_FREQ
+    shorts = set()
+    for name in names:
+        short = SUFFIX_RE.sub("", name)
+        if 2 <= len(short) < len(name) and (freq(short) or 0) < COMMON_WORD_FREQ:
+            shorts.add(short)
+    return frozenset(n for n in names if len(n) >= 3), frozenset(shorts)
+
+
+def gazetteer_places(text: str) -> list[str]:
+    """Places of the gazetteer the text names: a full name anywhere, a short form only as a word of its own."""
+    full, shorts = gazetteer()
+    found = [SUFFIX_RE.sub("", n) or n for n in full if n in text]
+    if shorts:
+        found += [w for w in jieba.lcut(text) if w in shorts]
+    return list(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=64)
+def _pinyin_index(places: tuple[str, ...]) -> dict[str, str]:
+    from pypinyin import lazy_pinyin
+
+    return {"".join(lazy_pinyin(p)): p for p in places if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", p)}
+
+
+def places_in_latin(text: str, places: Iterable[str]) -> list[str]:
+    """Places of the indexed documents named in pinyin in an English question (Puyang → 濮阳)."""
+    index = _pinyin_index(tuple(sorted(set(places))))
+    words = re.findall(r"[a-z]+", text.lower())
+    spans = set(words) | {a + b for a, b in itertools.pairwise(words)}  # Puyang, Pu Yang
+    return list(dict.fromkeys(index[s] for s in spans if s in index))

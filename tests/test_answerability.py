@@ -1,0 +1,91 @@
+"""The answerability decision on text written for the test: evidence decides, vocabulary does not."""
+
+import pytest
+
+from qa.answerability import Judge, Model, Signals, constraint_met, constraints_met, field_present
+from qa.answerers import direct_answer
+from qa.highlight import best_segment
+from qa.question import analyse
+from qa.schema import Chunk, Confidence, DocMeta, Hit
+
+PASSAGES = {
+    "甲.txt": ("甲市人民政府关于印发甲市城市更新实施方案(2021—2035年)的通知", "甲市城市更新实施方案",
+               "到2025年，完成老旧小区改造300个，新建口袋公园50处，城市更新工作由市住建局牵头。"),
+    "乙.txt": ("乙市教育局2024年工作要点", "乙市教育局2024年工作要点",
+               "全年新建中小学校12所，新增学位1.5万个，推进集团化办学。"),
+    "丙.txt": ("中國科協2022年科普工作要點", "中國科協2022年科普工作要點",
+               "辦好全國科普日活動，開展科普中國進基層。"),
+}
+
+
+def _hits(doc_ids, dense=0.9):
+    out = []
+    for i, doc_id in enumerate(doc_ids):
+        title, path, text = PASSAGES[doc_id]
+        chunk = Chunk(i, doc_id, text, [path], (0, len(text)))
+        out.append(Hit(chunk, DocMeta(title=title, file=doc_id), 1.0 - i / 10, dense=dense))
+    return out
+
+
+@pytest.fixture(scope="module")
+def judge():
+    hits = _hits(list(PASSAGES))
+    return Judge([h.chunk for h in hits], {h.chunk.doc_id: h.meta for h in hits})
+
+
+def _signals(judge, question, doc_ids, places=("甲市", "乙市", "甲", "乙")):
+    q = analyse(question, places=places)
+    hits = _hits(doc_ids)
+    for h in hits:
+        h.highlight = best_segment(q, h)
+    return judge.signals(q, hits, field_present(q, hits[:2]), direct_answer(q, hits) is not None)
+
+
+def test_an_everyday_word_the_documents_do_not_use_does_not_refuse_on_its_own(judge):
+    plain = _signals(judge, "甲市老旧小区改造的目标是多少个", ["甲.txt", "乙.txt"])
+    everyday = _signals(judge, "甲市老旧小区改造这活儿的总数是多少个", ["甲.txt", "乙.txt"])
+    assert judge.confidence(plain) is Confidence.HIGH
+    assert judge.confidence(everyday) is not Confidence.NONE
+
+
+def test_politeness_changes_nothing(judge):
+    plain = _signals(judge, "乙市今年新建多少所中小学校", ["乙.txt"])
+    polite = _signals(judge, "您好，请问一下乙市今年新建多少所中小学校？麻烦了，谢谢！", ["乙.txt"])
+    assert plain == polite
+
+
+def test_a_place_or_year_the_passages_do_not_match_is_not_met(judge):
+    ok = _signals(judge, "甲市2025年要改造多少个老旧小区", ["甲.txt"])
+    other_year = _signals(judge, "甲市2030年要改造多少个老旧小区", ["甲.txt"])
+    other_place = _signals(judge, "乙市要改造多少个老旧小区", ["甲.txt"])
+    assert ok.constraints == 1.0 and other_year.constraints == 0.0 and other_place.constraints == 0.0
+    assert judge.confidence(other_place) is not Confidence.HIGH
+
+
+def test_constraints_compare_in_folded_form():
+    hit = _hits(["甲.txt"])[0]
+    assert constraint_met("2021-2035", hit) and constraint_met("2035", hit)
+    cast = _hits(["丙.txt"])[0]
+    assert constraint_met("中国科协", cast)  # 中國科協 in the document
+
+
+def test_a_question_naming_two_places_is_met_by_one_passage_of_each():
+    q = analyse("甲市和乙市的文件各是哪年的", places=["甲市", "乙市"])
+    assert constraints_met(q, _hits(["甲.txt", "乙.txt"]))
+    assert not constraints_met(q, _hits(["甲.txt"]))
+
+
+def test_unrelated_passages_are_not_answers(judge):
+    s = _signals(judge, "甲市的地铁票价是多少钱", ["乙.txt", "丙.txt"])
+    assert judge.confidence(s) is not Confidence.HIGH
+
+
+def test_three_states_follow_the_thresholds():
+    model = Model({"dense": 10.0}, -8.0, high=0.7, low=0.3)
+    def make(d):
+        return Signals(dense=d, coverage=0, best_coverage=0, known=0, missing=0, constraints=1, named=0, field=0,
+                       asks_field=0, answered=0, latin=0)
+
+    assert model.confidence(make(0.95)) is Confidence.HIGH
+    assert model.confidence(make(0.8)) is Confidence.LOW
+    assert model.confidence(make(0.5)) is Confidence.NONE

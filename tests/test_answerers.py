@@ -1,0 +1,153 @@
+"""Direct answers on real passages, one answerer per question type, and on 公文 wording written for the test."""
+
+import pytest
+
+from qa.answerers import direct_answer
+from qa.chunk import chunk_document
+from qa.highlight import best_segment
+from qa.question import analyse
+from qa.schema import Chunk, DocMeta, Hit
+
+from .conftest import doc_starting
+
+
+@pytest.fixture(scope="module")
+def chunks(corpus_docs):
+    return {k: chunk_document(d) for k, d in corpus_docs.items()}
+
+
+def _hit(corpus_docs, chunks, prefix, phrase, kind=None):
+    doc = doc_starting(corpus_docs, prefix)
+    chunk = next(c for c in chunks[doc.doc_id] if phrase in c.text and (kind is None or c.kind == kind))
+    return Hit(chunk, doc.meta, 1.0)
+
+
+def _answer(question, hit, places=()):
+    q = analyse(question, places=places)
+    hit.highlight = best_segment(q, hit)
+    found = direct_answer(q, [hit])
+    return (found.text if found else None), hit.chunk.text[hit.highlight[0] : hit.highlight[1]]
+
+
+def _text_hit(text, title="某某市某某工作方案", doc_id="a.txt", path=None, **meta):
+    chunk = Chunk(0, doc_id, text, path or [title], (0, len(text)))
+    return Hit(chunk, DocMeta(title=title, file=doc_id, **meta), 1.0)
+
+
+def test_lead_unit_from_the_table_group(corpus_docs, chunks):
+    hit = _hit(corpus_docs, chunks, "咸安", "加强老年人健康科普服务", kind="table_row")
+    answer, mark = _answer("老年人那块谁牵头？", hit)
+    assert answer == "牵头单位：区卫健局"
+    assert mark.startswith("重点任务：4.开展老年人科学素质提升行动")
+
+
+def test_responsible_units_from_the_row(corpus_docs, chunks):
+    hit = _hit(corpus_docs, chunks, "咸安", "加强老年人健康科普服务", kind="table_row")
+    answer, mark = _answer("加强老年人健康科普服务哪些单位负责", hit)
+    assert answer == "责任单位：区卫健局、区市场监管局、各乡镇办场" and mark.startswith("责任单位：")
+
+
+def test_lead_unit_from_running_text(corpus_docs, chunks):
+    hit = _hit(corpus_docs, chunks, "湖南", "省卫健委牵头开展的健康湖南行动")
+    assert _answer("健康湖南行动谁牵头", hit)[0] == "牵头单位：省卫健委"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "phrase", "question", "expected"),
+    [
+        ("湖北", "荆楚科普大讲堂", "荆楚科普大讲堂今年办几期", "100期以上"),
+        ("湖北", "科普惠民社区", "湖北科普惠民社区建几个", "72个"),
+        ("湖北", "太空种子", "太空种子种植组织多少学校参加", "200所"),
+        ("湖南", "流动科技馆全省巡展", "湖南流动科技馆要巡展几站", "不低于15站"),
+        ("湖南", "第 15 届", "湖南青少年机器人竞赛第几届", "第15届"),
+        ("咸安", "比例达到16%", "咸安到2025年科学素质比例多少", "16%"),
+    ],
+)
+def test_numbers_with_their_units(corpus_docs, chunks, prefix, phrase, question, expected):
+    answer, mark = _answer(question, _hit(corpus_docs, chunks, prefix, phrase))
+    assert answer is not None and answer.endswith(expected)
+    assert expected.replace("不低于", "") in mark.replace(" ", "")
+
+
+def test_no_number_when_the_sentence_is_about_something_else(corpus_docs, chunks):
+    hit = _hit(corpus_docs, chunks, "湖南", "流动科技馆全省巡展")
+    assert _answer("湖南省科技馆改扩建工程总投资多少", hit)[0] is None
+
+
+def test_issuer_date_and_doc_no_come_from_the_document(corpus_docs, chunks):
+    hit = _hit(corpus_docs, chunks, "湖北", "鄂科协办〔2024〕15号")
+    assert _answer("湖北科普工作要点的文号是多少", hit)[0] == "文号：鄂科协办〔2024〕15号"
+    assert _answer("湖北这个要点什么时候印发的", hit)[0] == "成文日期：2024年3月6日"
+    assert _answer("湖北要点是哪个单位发的", hit)[0] == "发文单位：湖北省科学技术协会（2024年3月6日）"
+
+
+def test_a_missing_field_gives_no_answer(corpus_docs, chunks):
+    hit = _hit(corpus_docs, chunks, "广东", "2024年省科协科普工作要以")
+    assert _answer("广东要点是什么时候发的", hit)[0] is None  # the document states no date
+
+
+def test_a_date_question_not_about_the_document_gets_no_metadata(corpus_docs, chunks):
+    hit = _hit(corpus_docs, chunks, "中国科协", "全国科普日")
+    assert _answer("全国科普日是每年几月几号", hit)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        ("一、强化科技创新(区科技局牵头)\n以深化改革为牵引，推进创新链产业链融合。", "强化科技创新谁牵头", "区科技局"),
+        ("（三）推进城市更新。（市住建局牵头，市财政局、市自然资源局配合）", "城市更新由哪个部门牵头", "市住建局"),
+        ("全民健身活动由区文旅局牵头，各街道负责具体组织。", "全民健身活动谁牵头", "区文旅局"),
+    ],
+)
+def test_lead_units_in_any_wording(text, question, expected):
+    assert _answer(question, _text_hit(text, path=["方案"]))[0] == f"牵头单位：{expected}"
+
+
+def test_responsible_units_in_a_note_and_a_sentence():
+    hit = _text_hit("1.加强思政课建设。完善大思政课体系。(责任科室:组干科、机关党委)", path=["要点"])
+    assert _answer("加强思政课建设的责任科室是哪些", hit)[0] == "责任单位：组干科、机关党委"
+    hit = _text_hit("第五条 价格调节基金的征收管理由市价格主管部门负责。", path=["办法"])
+    assert _answer("价格调节基金征收管理由谁负责", hit)[0] == "责任单位：市价格主管部门"
+
+
+def test_a_table_column_of_any_name_gives_the_lead_unit():
+    text = "任务：推进老旧小区改造\n主责单位：市住建局\n协办单位：市财政局"
+    chunk = Chunk(0, "t.txt", text, ["方案", "推进老旧小区改造"], (0, len(text)), "table_row", {"主责单位": "市住建局"})
+    hit = Hit(chunk, DocMeta(title="方案", file="t.txt"), 1.0)
+    chunk.fields = {"牵头部门": "市住建局", "配合部门": "市财政局"}
+    assert _answer("推进老旧小区改造谁牵头", hit)[0] == "牵头单位：市住建局"
+    assert _answer("推进老旧小区改造哪些部门配合", hit)[0] == "责任单位：市财政局"
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        ("全年完成农村危房改造1200户，新增高标准农田5.6万亩。", "农村危房改造完成多少户", "1200户"),
+        ("新增高标准农田5.6万亩，完成农村危房改造1200户。", "高标准农田新增多少亩", "5.6万亩"),
+        ("城镇登记失业率控制在5.5%以内，就业率提高2个百分点。", "就业率提高几个百分点", "2个百分点"),
+        ("撤销三个乡，合并设立两个镇。", "合并设立几个镇", "两个"),
+    ],
+)
+def test_numbers_with_general_units_and_chinese_numerals(text, question, expected):
+    answer = _answer(question, _text_hit(text, path=["工作方案"]))[0]
+    assert answer is not None and answer.endswith(expected)
+
+
+def test_a_cited_documents_number_comes_from_the_citation():
+    text = (
+        "根据《国务院办公厅关于加强普通高等学校毕业生就业工作的通知》(国办发〔2009〕3号)精神，"
+        "结合我省实际，现就做好高校毕业生就业工作通知如下。"
+    )
+    hit = _text_hit(text, title="某省人民政府办公厅关于加强高校毕业生就业工作的通知", doc_no="某政办发〔2009〕24号")
+    assert _answer("这个通知是根据国务院办公厅哪个文件制定的，文号是多少", hit)[0] == "文号：国办发〔2009〕3号"
+    assert _answer("某省加强高校毕业生就业工作的通知文号是多少", hit)[0] == "文号：某政办发〔2009〕24号"
+
+
+def test_a_direct_answer_comes_only_from_the_named_document():
+    ours = _text_hit("二、加强组织领导。由区科协牵头，各成员单位配合。", title="甲区科普工作方案", doc_id="甲.txt")
+    theirs = _text_hit("二、加强组织领导。由区卫健局牵头。", title="乙区科普工作方案", doc_id="乙.txt")
+    q = analyse("甲区科普工作方案里加强组织领导谁牵头", places=["甲区", "乙区"])
+    for h in (ours, theirs):
+        h.highlight = best_segment(q, h)
+    found = direct_answer(q, [theirs, ours])
+    assert found is not None and found.text == "牵头单位：区科协" and found.passage == 1

@@ -1,0 +1,87 @@
+"""Question vectors from the ONNX export must match torch: on real chunks and questions, and on the gold figures."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.embed import Embedder
+from qa.evaluate import DEFAULT_GOLDS
+from qa.onnx_encoder import parity_report
+from qa.settings import PROJECT_ROOT, Settings
+
+pytestmark = pytest.mark.slow
+GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
+
+
+def gold_questions(n: int) -> list[str]:
+    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
+    return [r["question"] for r in rows][:n]
+
+
+def test_onnx_question_vectors_match_torch_on_gold_questions():
+    onnx, torch = Embedder(Settings(query_encoder="onnx")), Embedder(Settings(query_encoder="torch"))
+    questions = gold_questions(60)
+    a = np.concatenate([onnx.query(q) for q in questions])
+    b = np.concatenate([torch.query(q) for q in questions])
+    assert onnx.query_runtime == "onnx" and torch.query_runtime == "torch"
+    assert (a * b).sum(axis=1).min() >= 0.99
+
+
+def test_onnx_passage_vectors_match_the_index_vectors(assistant):
+    """The index is built by torch; the ONNX network embeds its chunks alike, so both paths share one space."""
+    chunks = assistant.index.chunks[::8]
+    settings = assistant.settings
+    onnx = Embedder(settings.model_copy(update={"query_encoder": "onnx"})).onnx
+    ours = np.concatenate(
+        [onnx.encode([settings.passage_prompt + c.embed_text(settings.embed_context)]) for c in chunks]
+    )
+    stored = assistant.index.vector_matrix()[[c.chunk_id for c in chunks]]
+    assert (ours * stored).sum(axis=1).min() >= 0.99
+
+
+def test_onnx_tokenizer_matches_the_folder_tokenizer():
+    e = Embedder(Settings(query_encoder="onnx"))
+    for text in [
+        "query: 老年人那块谁牵头？",
+        "passage: ＡＢＣ　全角（括号）①⑴ 湖南省科协 2023 年",
+        "query: " + "科普" * 400,
+    ]:
+        ref = e.model.tokenizer(text, truncation=True, max_length=512)["input_ids"]
+        assert e.onnx.tokenizer.encode(text).ids == ref
+
+
+def test_export_recorded_parity_and_kept_only_passing_variants():
+    report = parity_report(Path(Settings().resolved_model()))
+    assert report["variants"]["onnx"]["kept"]
+    for r in report["variants"].values():
+        assert r["kept"] == (min(r["queries_min"], r["passages_min"]) >= report["min_cosine"])
+
+
+@pytest.mark.parametrize("gold", DEFAULT_GOLDS, ids=lambda p: p.parent.name)
+def test_gold_figures_within_one_point_of_torch(built_settings, gold):
+    """Every retrieval figure of `policyqa eval` (all questions and each split, blind and dev) moves by at most one
+    point with ONNX questions, on every gold set there is (seed and devdocs)."""
+    from qa.evaluate import eval_settings, load_gold, metrics, run_config
+
+    items = load_gold(gold)
+    base = eval_settings(built_settings, gold)
+    runs = {
+        enc: metrics(run_config(enc, base.model_copy(update={"query_encoder": enc}), items, 5, progress=False))
+        for enc in ("torch", "onnx")
+    }
+    groups = [("all", runs["torch"], runs["onnx"])]
+    groups += [(sp, runs["torch"]["splits"][sp], runs["onnx"]["splits"].get(sp, {})) for sp in runs["torch"]["splits"]]
+    for name, a, b in groups:
+        for key in ("hit@1", "hit@3", "hit@5", "mrr"):
+            if key in a:
+                assert abs(b[key] - a[key]) <= 0.01, (name, key, a[key], b[key])
+
+
+def test_int8_falls_back_to_fp32_when_it_failed_parity(tmp_path):
+    settings = Settings(query_encoder="onnx-int8")
+    report = parity_report(Path(settings.resolved_model()))
+    e = Embedder(settings)
+    expected = "onnx-int8" if report["variants"]["onnx-int8"]["kept"] else "onnx"
+    assert e.query_runtime == expected
