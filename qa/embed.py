@@ -15,7 +15,10 @@ from .settings import BUNDLED_MODEL, Settings
 log = logging.getLogger(__name__)
 
 _models: dict[str, object] = {}
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards _models
+# guards _encoders and the export on first use; a lock of its own because the export loads the torch model through
+# load_model (which takes _lock): under one non-reentrant lock the first question or build without onnx/ hung forever
+_encoder_lock = threading.Lock()
 
 
 class ModelUnavailable(RuntimeError):
@@ -91,7 +94,7 @@ def load_query_encoder(settings: Settings):
         log.warning("%s missing (it failed parity at export, see onnx/parity.json): using the fp32 export", variant)
         variant = "onnx"
     key = (str(model_dir), variant, settings.cpu_threads())
-    with _lock:
+    with _encoder_lock:
         if key not in _encoders:
             ensure_query_encoder(settings)
             try:

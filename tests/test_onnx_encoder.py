@@ -85,3 +85,36 @@ def test_int8_falls_back_to_fp32_when_it_failed_parity(tmp_path):
     e = Embedder(settings)
     expected = "onnx-int8" if report["variants"]["onnx-int8"]["kept"] else "onnx"
     assert e.query_runtime == expected
+
+
+def test_a_missing_export_is_made_on_first_use_without_hanging(tmp_path, monkeypatch):
+    """Without onnx/ (a models folder from before the export, or one deleted by hand) the first question or build
+    exports on the spot; the export loads the torch model through load_model, which once shared a non-reentrant
+    lock with load_query_encoder and hung forever. Here the model folder is the real one without onnx/; the export
+    loads the real model as the real one does, then puts the already exported files in place instead of converting
+    for two minutes."""
+    import shutil
+    import threading
+
+    from qa import embed, onnx_export
+    from qa.onnx_encoder import ONNX_DIR
+
+    real = Path(Settings().resolved_model())
+    model_dir = tmp_path / "e5"
+    model_dir.mkdir()
+    for p in real.iterdir():
+        if p.name != ONNX_DIR:
+            (model_dir / p.name).symlink_to(p)
+
+    def export(model_dir, corpus_dir=None, threads=2):
+        embed.load_model(Settings(model=str(model_dir)))
+        shutil.copytree(real / ONNX_DIR, Path(model_dir) / ONNX_DIR)
+        return parity_report(Path(model_dir))
+
+    monkeypatch.setattr(onnx_export, "export", export)
+    settings = Settings(model=str(model_dir), query_encoder="onnx")
+    done: list = []
+    worker = threading.Thread(target=lambda: done.append(Embedder(settings).query("退役军人有哪些优待")), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert done and done[0].shape == (1, 384), "the first question without onnx/ did not finish"
