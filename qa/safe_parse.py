@@ -3,10 +3,16 @@ ratios; HTML size), then the format reader in a child process with a memory ceil
 bomb, a PDF of 100,000 pages or a parser stuck in a loop costs the child, never the server: it is refused by name
 like any unreadable file, and the next file gets a fresh child.
 
-The child is a plain ``python -m qa.safe_parse`` (it imports the format readers only, not the model), kept alive
-between files of one build, and replaced after a timeout or a crash. A scanned file is OCR'd in the child too, with
-the build's settings (qa.ocr's context is sent along); each page it finishes is reported back as it happens (the
-admin job's 识别文字 n/m 页, the CLI's bar) and gives the next page its own ``timeout_s``.
+The child is a plain ``python -m qa.safe_parse`` (it imports the format readers and the OCR libraries, not the
+embedding model), kept alive between files of one build, and replaced after a timeout or a crash. A scanned file is
+OCR'd in the child too, with the build's settings (qa.ocr's context is sent along); each page it finishes is
+reported back as it happens (the admin job's 识别文字 n/m 页, the CLI's bar) and gives the next page its own
+``timeout_s``.
+
+The ceiling is on the child's writable data (RLIMIT_DATA: heap, anonymous mappings, thread stacks), not on its
+address space: OpenCV and onnxruntime reserve address space they never touch (per-thread malloc arenas, library
+mappings), so an OCR'd page needs 1.4 GB of address space for ~0.35 GB of data, and an address-space cap refused
+every scan while a bomb's inflated XML is data all the same.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ class ParseLimits:
     max_ratio: float = 200.0  # uncompressed / compressed size of one member (bombs: 1000 and more)
     max_html_bytes: int = 10 * MB
     max_pdf_pages: int = 2000
-    memory_bytes: int = 1024 * MB  # address space the child may add to what its imports took
+    memory_bytes: int = 1024 * MB  # writable data the child may add to what its imports took
     timeout_s: float = 120.0
     in_child: bool = True
 
@@ -206,19 +212,25 @@ def parse_bounded(path: Path, data: bytes, limits: ParseLimits | None = None) ->
     return _PARSER.parse(path, limits)
 
 
-def _vm_bytes() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+def _data_bytes() -> int:
+    """The process's writable private memory as the kernel counts it against RLIMIT_DATA (VmData)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmData:"))
 
 
 def _child(in_fd: int, out_fd: int, memory_bytes: int) -> None:
-    """Read paths, answer with Extracted or the refusal; the address space is capped after the imports."""
-    import docx  # noqa: F401  the readers' libraries, imported before the cap so it bounds parsing only
+    """Read paths, answer with Extracted or the refusal; writable memory is capped after the imports."""
+    # the readers' and OCR's libraries, imported before the cap so that it bounds parsing only (OpenCV alone starts
+    # threads and maps ~230 MB of data on import); the OCR models themselves load on the first scanned page
+    import cv2  # noqa: F401
+    import docx  # noqa: F401
+    import onnxruntime  # noqa: F401
     import pdfplumber  # noqa: F401
+    import rapidocr  # noqa: F401
     import trafilatura  # noqa: F401
 
-    cap = _vm_bytes() + memory_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    cap = _data_bytes() + memory_bytes
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     inbox, outbox = Connection(in_fd, writable=False), Connection(out_fd, readable=False)
     while True:
         try:

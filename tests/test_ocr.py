@@ -169,6 +169,8 @@ def test_mixed_pdf_reads_text_pages_as_text_and_scanned_pages_by_ocr(scans, ocr_
 
 
 def test_a_failing_page_is_reported_and_the_rest_of_the_file_kept(scans, ocr_settings, monkeypatch):
+    """The scan reader's own rule, so read in this process: the parser child would not see the patched page."""
+    monkeypatch.setenv("POLICYQA_PARSE_IN_CHILD", "0")
     real = ocr.read_page
     calls = []
 

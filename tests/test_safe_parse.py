@@ -54,6 +54,27 @@ def test_the_childs_memory_ceiling_stops_what_the_checks_let_through(bomb):
     assert "科普月" in parse_bounded(ok, ok.read_bytes(), lax).text
 
 
+def test_a_scan_is_read_in_the_child_with_the_builds_settings_and_reports_each_page(tmp_path):
+    """OCR runs in the child within the same memory ceiling: the settings the build set (here its OCR cache folder)
+    reach the child, and each page it finishes reaches the build's progress callback in this process."""
+    from qa.ocr import ocr_context
+
+    from .conftest import CORPUS
+    from .make_scans import scanned, write_image_pdf
+
+    src = next(p for p in CORPUS.iterdir() if p.name.startswith("湖南"))
+    scan = write_image_pdf(
+        scanned(src.read_text(encoding="utf-8"), "湖南省科学技术协会").pages[:2], tmp_path / "扫描.pdf"
+    )
+    settings = Settings(index_dir=tmp_path / "index", ocr_cache_dir=tmp_path / "ocr-cache")
+    pages: list[tuple[str, int, int]] = []
+    with ocr_context(settings, lambda file, done, total: pages.append((file, done, total))):
+        extracted = parse_bounded(scan, scan.read_bytes(), ParseLimits())
+    assert "湘科协通〔2023〕10号" in extracted.text
+    assert pages == [("扫描.pdf", 1, 2), ("扫描.pdf", 2, 2)]
+    assert list((tmp_path / "ocr-cache").rglob("*.json"))  # the child wrote where the build said
+
+
 def test_a_parse_that_takes_too_long_is_stopped(tmp_path):
     doc = write_docx(NOTICE, tmp_path / "慢.docx")
     with pytest.raises(IngestError) as err:
