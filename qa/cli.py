@@ -371,9 +371,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int):
     if workers == 1:
         from app import create_app
 
-        from .slowclients import BoundedH11Protocol
+        from .slowclients import SERVER_KWARGS
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", http=BoundedH11Protocol)
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", **SERVER_KWARGS)
         return
     from .serving import serve_workers
 

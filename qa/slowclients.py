@@ -67,7 +67,17 @@ class BoundedH11Protocol(H11Protocol):
         super().connection_lost(exc)
 
 
-class BoundedUvicornWorker(UvicornWorker):
-    """gunicorn's worker for ``serve --workers N``, with the same protocol."""
+# uvicorn believes X-Forwarded-For from 127.0.0.1 by default (proxy_headers, FORWARDED_ALLOW_IPS) and overwrites
+# the socket address with it, so on loopback every forged value was a new client to the rate limiter; who the client
+# is behind a proxy is the limiter's call (qa/limits.py, ``trusted_proxies``), so the servers we start leave it alone
+SERVER_KWARGS: dict = {"http": BoundedH11Protocol, "proxy_headers": False}
 
-    CONFIG_KWARGS: ClassVar[dict] = {**UvicornWorker.CONFIG_KWARGS, "http": "qa.slowclients:BoundedH11Protocol"}
+
+class BoundedUvicornWorker(UvicornWorker):
+    """gunicorn's worker for ``serve --workers N``, with the same protocol and no proxy-header rewriting."""
+
+    CONFIG_KWARGS: ClassVar[dict] = {
+        **UvicornWorker.CONFIG_KWARGS,
+        **SERVER_KWARGS,
+        "http": "qa.slowclients:BoundedH11Protocol",  # by name: gunicorn's worker imports it
+    }

@@ -127,3 +127,49 @@ def test_budgets_are_separate_and_the_admin_token_is_not_held_by_the_public_one(
         # without the token, guessing is slowed down
         guesses = [client.get("/api/documents", headers={"Authorization": "Bearer x"}).status_code for _ in range(15)]
         assert guesses[0] == 401 and guesses[-1] == 429
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_real_server_on_loopback_does_not_believe_forged_headers(tmp_path, workers):
+    """The issue's probe against `policyqa serve` itself, not the app in a test client: uvicorn trusts
+    X-Forwarded-For from 127.0.0.1 by default and rewrote the socket address before the limiter saw it, so every
+    forged value was a new client. 100 questions, each with a different forged address; the limit is per worker."""
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    from qa.load import free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "POLICYQA_CORPUS_DIR": str(tmp_path / "corpus"),
+        "POLICYQA_INDEX_DIR": str(tmp_path / "none"),  # no index: an allowed question is a quick 503
+        "POLICYQA_FEEDBACK_DB": str(tmp_path / "fb.db"),
+    }
+    cmd = [sys.executable, "-m", "qa", "serve", "--port", str(port), "--workers", str(workers)]
+    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base, settings = f"http://127.0.0.1:{port}", Settings()
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            try:
+                httpx.get(f"{base}/widget.js", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        t0, codes = time.monotonic(), []
+        with httpx.Client(timeout=30) as client:
+            for i in range(100):
+                forged = random.choice([f"198.51.{i % 256}.{i // 256}", f"garbage-{i}", f"10.0.0.{i}, 127.0.0.1"])
+                r = client.post(f"{base}/api/ask", json={"question": "谁牵头"}, headers={"X-Forwarded-For": forged})
+                codes.append(r.status_code)
+        elapsed = time.monotonic() - t0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    passed = sum(c != 429 for c in codes)
+    allowed = workers * (settings.rate_limit_burst + settings.rate_limit_per_minute / 60 * elapsed + 1)
+    assert passed <= allowed and 429 in codes, (passed, elapsed, workers)
