@@ -43,9 +43,7 @@ RESPONSIBLE_PATTERNS = [
     re.compile(r"(?:^|[，,。；;：:\s])([\u4e00-\u9fa5、]{2,30}?)(?:具体|主要|统一)?负责"),  # 领导小组办公室负责日常…
     re.compile(r"(?:设在|归口)([\u4e00-\u9fa5]{2,20}?)(?:[，,。；;]|$)"),
 ]
-BODY_RE = re.compile(
-    r"(?:局|委|办|厅|部|署|会|协|联|团|院|所|中心|站|队|室|科|处|组|政府|街道|乡镇|镇|乡|公司|集团|学校|部门|单位|机关|首长)$"
-)
+BODY_RE = load_lexicon().unit_suffix_re  # how a unit's name ends (lexicon.toml [bodies])
 TITLE_QUOTE_RE = re.compile(r"《([^《》]+)》")
 MIN_QUOTED_TITLE = 8
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")

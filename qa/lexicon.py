@@ -36,13 +36,30 @@ class Lexicon:
     interrogatives: frozenset[str] = frozenset()  # question words an asked noun stands beside (谁, 多少, 哪个 …)
     answer_kinds: frozenset[str] = frozenset()  # nouns naming the kind of answer, not an attribute (单位, 东西 …)
     links: frozenset[str] = frozenset()  # words between an asked noun and its question word (是, 归, 在 …)
+    issuer_suffixes: tuple[str, ...] = ()  # how an issuing body's name ends (人民政府, 办公厅, 科协 …)
+    unit_suffixes: tuple[str, ...] = ()  # how a lead or responsible unit's name ends (局, 室, 科, 街道 …)
+
+    @property
+    def issuer_suffix_re(self) -> re.Pattern:
+        return _ending(self.issuer_suffixes)
+
+    @property
+    def unit_suffix_re(self) -> re.Pattern:
+        return _ending(self.unit_suffixes)
 
     @property
     def units_pattern(self) -> str:
         return "|".join(re.escape(u) for u in sorted(self.units, key=len, reverse=True))
 
 
-WORD_LISTS = {"words", "interrogatives", "answer_kinds", "links"}  # keys whose value is a list of words
+WORD_LISTS = {"words", "interrogatives", "answer_kinds", "links", "issuer_suffixes", "unit_suffixes"}
+
+
+@lru_cache(maxsize=16)
+def _ending(words: tuple[str, ...]) -> re.Pattern:
+    """A pattern for a name ending in any of ``words`` (longest first, so 办公厅 is not read as 厅)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(f"(?:{alternatives})$")  # keys whose value is a list of words
 
 
 def _words(section: dict | None, key: str = "words") -> list[str]:
@@ -95,6 +112,8 @@ def load_lexicon(local: Path | None = None) -> Lexicon:
         interrogatives=frozenset(_words(focus, "interrogatives")),
         answer_kinds=frozenset(_words(focus, "answer_kinds")),
         links=frozenset(_words(focus, "links")),
+        issuer_suffixes=tuple(_words(data.get("bodies"), "issuer_suffixes")),
+        unit_suffixes=tuple(_words(data.get("bodies"), "unit_suffixes")),
     )
 
 
