@@ -276,10 +276,16 @@ def _same_answer(gold: str, given: str) -> bool:
     """The gold answer is in the given one or the reverse; dates compare as dates (2023626 = 2023年6月26日)."""
     from .metadata import date_in
 
-    value = fold(given.split("：", 1)[-1])
     if (d := date_in(gold)) and d == date_in(given.split("：", 1)[-1]):
         return True
-    return fold(gold) in fold(given) or (bool(value) and value in fold(gold))
+    gold_, given_ = _unlisted(gold), _unlisted(given)  # 中共宿州市委、宿州市人民政府 = 中共宿州市委宿州市人民政府
+    value = _unlisted(given.split("：", 1)[-1])
+    return gold_ in given_ or (bool(value) and value in gold_)
+
+
+def _unlisted(text: str) -> str:
+    """Folded, without the separators of a list of names (、，, and spaces): how it is written is not what it says."""
+    return re.sub(r"[、，,\s]", "", fold(text))
 
 
 def user_metrics(results: list[QuestionResult]) -> dict[str, float]:

@@ -174,3 +174,4 @@ def test_a_quoted_title_that_is_not_the_document_gets_no_header_field():
     asked = "甲省科协要出台的《甲省科学技术协会关于加强学会科普工作的实施意见》文号是多少"
     assert _answer(asked, hit, places=("甲省",))[0] is None
     assert _answer("甲省科协2023年科普工作要点的文号是多少", hit, places=("甲省",))[0] == "文号：甲科协通〔2023〕10号"
+

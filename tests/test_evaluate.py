@@ -218,3 +218,11 @@ def test_eval_cli_takes_any_gold_file(built_settings, tmp_path):
     metrics_json = json.loads((tmp_path / "o" / "metrics.json").read_text(encoding="utf-8"))
     assert set(metrics_json[0]["per_category"]) == {"数字", "无解"}
     assert len((tmp_path / "d.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_a_direct_answer_is_right_however_its_list_or_date_is_written():
+    from qa.evaluate import _same_answer
+
+    assert _same_answer("中共宿州市委宿州市人民政府", "发文单位：中共宿州市委、宿州市人民政府")
+    assert _same_answer("二○○九年七月十六日", "成文日期：2009年7月16日")
+    assert not _same_answer("区科协", "牵头单位：区卫健局")

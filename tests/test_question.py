@@ -113,3 +113,8 @@ def test_a_long_question_is_typed_by_its_asking_clause():
     q = analyse("我在市科协负责基层科普项目，正在准备申报材料，想了解一下省里计划建设多少个科普惠民社区？")
     assert q.qtype is QuestionType.NUMBER  # 负责 in the context does not make it a "who is responsible" question
     assert analyse("新设的双龙镇是由哪几个乡合并而成的").qtype is not QuestionType.NUMBER  # 哪几个 asks which
+
+
+def test_the_date_of_a_signature_is_a_date_question():
+    assert analyse("这份管理办法落款日期是哪天").qtype is QuestionType.DATE
+    assert analyse("这份管理办法的落款是哪个单位").qtype is QuestionType.ISSUER
