@@ -126,7 +126,8 @@ def write_index(
     lexical: LexicalIndex | None = None,
     stores: Stores | None = None,
 ) -> Path:
-    """Write a new version folder, then switch CURRENT to it in one rename; older versions are removed after."""
+    """Write a new version folder, then switch CURRENT to it in one rename; older versions are removed after,
+    except those a process still leases (qa/leases.py)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     stores = stores or Stores(index_dir=index_dir)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")

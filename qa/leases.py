@@ -79,6 +79,7 @@ class Lease:
         self._held: dict[str, int] = {}  # versions being loaded
         self._loaded: dict[int, tuple[weakref.ref, str]] = {}  # id → (weak reference to a loaded Index, version)
         self._lock = threading.Lock()
+        self._writing = threading.Lock()  # a request thread and the renewal thread never write the file at once
         self._written: set[str] = set()
         self._name = f"{HOST}-{os.getpid()}-{next(_numbers)}.json"
         self._finalizer = weakref.finalize(self, _unlink, self.file)  # a lease dropped unclosed holds nothing
@@ -117,17 +118,19 @@ class Lease:
             self._loaded[key] = (weakref.ref(index, forget), index.path.name)
 
     def renew(self) -> bool:
-        """Rewrite the lease file; True if a version left it since the last renewal."""
-        versions = self.versions()
-        folder = self.file.parent
-        folder.mkdir(parents=True, exist_ok=True)
-        record = {"host": HOST, "pid": os.getpid(), "versions": sorted(versions), "renewed": time.time()}
-        tmp = folder / f".{self._name}.tmp"
-        tmp.write_text(json.dumps(record), encoding="utf-8")
-        os.replace(tmp, self.file)
-        released = bool(self._written - versions)
-        self._written = versions
-        return released
+        """Rewrite the lease file (whole, by rename: a reader never sees half of it); True if a version left the
+        lease since the last renewal."""
+        with self._writing:
+            versions = self.versions()
+            folder = self.file.parent
+            folder.mkdir(exist_ok=True)  # not parents: a removed index folder is not recreated
+            record = {"host": HOST, "pid": os.getpid(), "versions": sorted(versions), "renewed": time.time()}
+            tmp = folder / f".{self._name}.tmp"
+            tmp.write_text(json.dumps(record), encoding="utf-8")
+            os.replace(tmp, self.file)
+            released = bool(self._written - versions)
+            self._written = versions
+            return released
 
     def close(self) -> None:
         self._finalizer()
@@ -135,7 +138,7 @@ class Lease:
 
     def _after_fork(self) -> None:
         """A forked child is another process: its own file, its own pid (the parent keeps its lease)."""
-        self._lock = threading.Lock()
+        self._lock, self._writing = threading.Lock(), threading.Lock()
         self._finalizer.detach()  # the parent's file is the parent's
         self._name = f"{HOST}-{os.getpid()}-{next(_numbers)}.json"
         self._finalizer = weakref.finalize(self, _unlink, self.file)
@@ -161,8 +164,7 @@ def leased_versions(index_dir: Path, now: float | None = None) -> set[str]:
         except FileNotFoundError:
             continue  # its process closed it meanwhile
         except (OSError, ValueError, KeyError, TypeError):
-            log.warning("unreadable lease %s removed", path.name)
-            path.unlink(missing_ok=True)
+            log.warning("unreadable lease %s ignored", path.name)  # never written by this module: it renames whole
             continue
         if now - renewed > LEASE_SECONDS or (host == HOST and not _alive(pid)):
             path.unlink(missing_ok=True)
@@ -214,8 +216,8 @@ class _Registry:
                 released = lease.renew()
                 if released and lease.on_release:
                     lease.on_release()
-            except Exception:  # a full disk or a dropped Milvus connection must not end the renewals
-                log.exception("lease %s not renewed", lease.file)
+            except Exception as exc:  # a full disk or a dropped Milvus connection must not end the renewals
+                log.warning("lease %s not renewed: %s", lease.file, exc)
 
     def _run(self) -> None:
         while True:
