@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .leases import leased_versions, pruning_lock
 from .lexical import LexicalIndex
 from .schema import Chunk, DocMeta
 from .store import StoreError, Stores, VectorStore
@@ -127,8 +128,9 @@ def write_index(
     *,
     switch: bool = True,
 ) -> Path:
-    """Write a new version folder, then (``switch``) make it current; a version written without switching is
-    made current by ``switch_version`` or removed by the next prune."""
+    """Write a new version folder, then (``switch``) make it current in one rename; a version written without
+    switching is made current by ``switch_version`` or removed by the next prune. Older versions are removed after,
+    except those a process still leases (qa/leases.py)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     stores = stores or Stores(index_dir=index_dir)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
@@ -198,9 +200,11 @@ def _files(folder: Path) -> list[Path]:
 
 
 def _prune(index_dir: Path, keep: str, stores: Stores) -> None:
-    """Remove older versions (and their Milvus collections) and leftovers of crashed builds."""
+    """Remove older versions (and their Milvus collections) that no process holds a lease on (qa/leases.py: a worker
+    or a running request may still search one), and leftovers of crashed builds. Callers hold the build lock."""
+    leased = leased_versions(index_dir)
     for p in index_dir.iterdir():
-        if p.name == keep or not p.name.startswith(("v-", ".tmp-", ".CURRENT-")):
+        if p.name == keep or p.name in leased or not p.name.startswith(("v-", ".tmp-", ".CURRENT-")):
             continue
         if p.is_dir():
             manifest = _manifest_at(p)
@@ -210,8 +214,20 @@ def _prune(index_dir: Path, keep: str, stores: Stores) -> None:
                 except StoreError as exc:
                     log.warning("store of pruned version %s not dropped: %s", p.name, exc)
             shutil.rmtree(p, ignore_errors=True)
+            log.info("pruned index version %s", p.name)
         else:
             p.unlink(missing_ok=True)
+
+
+def prune_unused(index_dir: Path, stores: Stores) -> bool:
+    """Prune the versions nobody uses any more, unless a build is running (it prunes when it ends); called by a
+    serving process when it lets go of a version, so an old Milvus collection does not wait for the next build."""
+    with pruning_lock(index_dir, wait=False) as locked:
+        current = current_path(index_dir)
+        if not locked or current is None:
+            return False
+        _prune(index_dir, current.name, stores)
+        return True
 
 
 def _manifest_at(folder: Path) -> Manifest | None:
@@ -221,10 +237,11 @@ def _manifest_at(folder: Path) -> Manifest | None:
         return None
 
 
-def load_index(index_dir: Path, stores: Stores | None = None) -> Index:
-    """Load and verify the active index; any defect raises IndexUnavailable instead of answering wrongly."""
+def load_index(index_dir: Path, stores: Stores | None = None, version: Path | None = None) -> Index:
+    """Load and verify the active index (or ``version``, a version folder a caller has leased: CURRENT may move on
+    while it loads); any defect raises IndexUnavailable instead of answering wrongly."""
     rebuild_en, rebuild_zh = "run `policyqa build` to rebuild it", "请运行 policyqa build 重建索引"
-    path = current_path(index_dir)
+    path = version or current_path(index_dir)
     if path is None:
         raise IndexUnavailable(f"no index in {index_dir}: {rebuild_en}", f"还没有建立索引，{rebuild_zh}。")
     t0 = time.perf_counter()

@@ -57,4 +57,6 @@ class Stores:
     def drop(self, kind: str, folder: Path, dim: int) -> None:
         """Free a pruned version's store; a store that cannot be reached is left (and logged by the caller)."""
         if kind == "milvus":
-            self.open(kind, folder, dim).drop()
+            from .milvus_store import drop_version
+
+            drop_version(folder, self.milvus_uri(), self._milvus_token())

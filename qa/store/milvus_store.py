@@ -2,8 +2,9 @@
 standalone or cluster deployment (``milvus_uri`` http://host:19530 and ``milvus_token``).
 
 One collection per index version, named after it, so a build never changes what a running reader searches and the
-version switch stays one atomic rename of index/CURRENT; pruning an old version drops its collection. Each row holds
-the chunk and its document's citation fields, so one search call returns everything a cited answer needs.
+version switch stays one atomic rename of index/CURRENT; pruning an old version — once no worker or request can
+still search it (qa/leases.py) — drops its collection. Each row holds the chunk and its document's citation fields, so
+one search call returns everything a cited answer needs.
 """
 
 from __future__ import annotations
@@ -154,3 +155,17 @@ class MilvusStore:
     def drop(self) -> None:
         if self.client.has_collection(self.collection):
             self.client.drop_collection(self.collection)
+
+
+def drop_version(folder: Path, uri: str, token: str | None) -> None:
+    """Drop the collection a pruned version folder names, without loading it into memory first (as opening does)."""
+    try:
+        name = json.loads((folder / POINTER_FILE).read_text(encoding="utf-8"))["collection"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise StoreError(f"no Milvus pointer in {folder}: {exc}") from exc
+    client = _client(uri, token)
+    try:
+        if client.has_collection(name):
+            client.drop_collection(name)
+    except Exception as exc:  # connection errors come in many types
+        raise StoreError(f"Milvus collection {name} not dropped at {uri}: {exc}") from exc
