@@ -62,6 +62,7 @@ class PolicyQA:
         self.judge = Judge(self.index.chunks, self.index.docs)
         if warm:
             analyse("预热 Puyang", places=self.retriever.places, lexicon=self.lexicon)  # gazetteer, jieba, pinyin
+            _ = self.embedder.onnx  # the question encoder, now rather than on the first question
         self._sections: dict[tuple, list] = {}
         for c in self.index.chunks:
             self._sections.setdefault((c.doc_id, tuple(c.section_path), c.kind), []).append(c)

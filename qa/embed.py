@@ -94,15 +94,14 @@ def prefetch_query_encoder(settings: Settings) -> bool:
     or an export still to be made (the ordinary path makes it)."""
     if settings.query_encoder == "torch" or not hasattr(os, "fork"):
         return False
-    from .onnx_encoder import WORD_EMBEDDINGS, export_is_current, onnx_file
+    from .onnx_encoder import export_dim
     from .query_worker import ForkedEncoder
 
     model_dir = Path(settings.resolved_model())
-    if not export_is_current(model_dir):
+    dim = export_dim(model_dir)
+    if dim is None:
         return False
     variant = _variant(settings, model_dir)
-    # the output is the mean of the last hidden states, as wide as the word embeddings: known without the session
-    dim = int(np.load(onnx_file(model_dir, variant).parent / WORD_EMBEDDINGS, mmap_mode="r").shape[1])
     key = (str(model_dir), variant, settings.cpu_threads())
     with _lock:
         if key not in _encoders:
@@ -149,8 +148,16 @@ class Embedder:
 
     @functools.cached_property
     def dim(self) -> int:
-        if self._model is None and self.onnx is not None:
-            return self.onnx.dim
+        """Known without loading a runtime where possible: a build asked it before embedding, which loaded the
+        whole ONNX encoder (3-4 s, the cold-build regression of issue 18) only to load torch for the passages."""
+        if self._model is None and self.settings.query_encoder != "torch":
+            from .onnx_encoder import export_dim
+
+            known = export_dim(Path(self.settings.resolved_model()))
+            if known:
+                return known
+            if self.onnx is not None:
+                return self.onnx.dim
         return int(self.model.get_embedding_dimension())
 
     @property

@@ -34,6 +34,15 @@ def export_is_current(model_dir: Path) -> bool:
     return onnx_file(model_dir, "onnx").exists() and report.get("format") == EXPORT_FORMAT
 
 
+def export_dim(model_dir: Path) -> int | None:
+    """The vectors' width, read from the word-embedding table's header (the output is the mean of the last hidden
+    states, as wide as the embeddings): known without starting a session. None without a current export."""
+    if not export_is_current(model_dir):
+        return None
+    table = np.load(Path(model_dir) / ONNX_DIR / WORD_EMBEDDINGS, mmap_mode="r")
+    return int(table.shape[1])
+
+
 def parity_report(model_dir: Path) -> dict:
     """What the export measured (cosines to torch per variant, whether int8 was kept); {} before any export."""
     path = Path(model_dir) / ONNX_DIR / PARITY_FILE
