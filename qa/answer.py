@@ -59,7 +59,7 @@ class PolicyQA:
             )
         self.lexicon = load_lexicon(local_lexicon_path(self.settings.corpus_dir))
         self.retriever = Retriever(self.index, self.embedder, self.settings, self.lexicon)
-        self.judge = Judge(self.index.chunks, self.index.docs)
+        self.judge = Judge(self.index.chunks, self.index.docs, lexicon=self.lexicon)
         if warm:
             analyse("预热 Puyang", places=self.retriever.places, lexicon=self.lexicon)  # gazetteer, jieba, pinyin
             _ = self.embedder.onnx  # the question encoder, now rather than on the first question

@@ -17,6 +17,7 @@ from .highlight import DOC_NO_RE, FIELD_COLUMN_RE, SENTENCE_RE, subject_overlap,
 from .lexical import bigrams
 from .lexicon import load_lexicon
 from .normalize import fold, to_simplified
+from .question import SEVERAL
 from .schema import DocMeta, Hit, Question, QuestionType
 
 MIN_SUBJECT_OVERLAP = 0.5
@@ -31,7 +32,6 @@ DOCUMENT_WORDS = re.compile(
     r"要点|方案|文件|通知|意见|规划|纲要|办法|条例|计划|预案|批复|报告|措施|举措|文号|字号|印发|发布|转发|下发|发文|成文|"
     r"落款|签发|document|plan|notice|opinion|measure|report|issued"
 )
-SEVERAL = re.compile(r"各是|各自|分别|各地|各省|各个|哪些地方|哪几份|哪些文件|[\u4e00-\u9fa5]{2}和[\u4e00-\u9fa5]{2}的")
 LEAD_PATTERNS = [
     re.compile(r"[（(]([^（）()]{2,40}?)牵头[，,；;、]?[^（）()]{0,30}[）)]"),  # （区科技局牵头，区财政局配合）
     re.compile(r"由([\u4e00-\u9fa5、]{2,40}?)(?:负责)?牵头"),
@@ -40,11 +40,12 @@ LEAD_PATTERNS = [
 RESPONSIBLE_PATTERNS = [
     re.compile(r"[（(](?:责任|牵头|配合|承办)(?:单位|科室|部门|处室)[:：]\s*([^（）()]{2,60})[）)]"),
     re.compile(r"由([\u4e00-\u9fa5、]{2,40}?)负责"),
+    re.compile(r"(?:^|[，,。；;：:\s])([\u4e00-\u9fa5、]{2,30}?)(?:具体|主要|统一)?负责"),  # 领导小组办公室负责日常…
     re.compile(r"(?:设在|归口)([\u4e00-\u9fa5]{2,20}?)(?:[，,。；;]|$)"),
 ]
-BODY_RE = re.compile(
-    r"(?:局|委|办|厅|部|署|会|协|联|团|院|所|中心|站|队|室|科|处|组|政府|街道|乡镇|镇|乡|公司|集团|学校|部门|单位|机关|首长)$"
-)
+BODY_RE = load_lexicon().unit_suffix_re  # how a unit's name ends (lexicon.toml [bodies])
+TITLE_QUOTE_RE = re.compile(r"《([^《》]+)》")
+MIN_QUOTED_TITLE = 8
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
 
@@ -68,7 +69,7 @@ def answer_document(q: Question, hits: list[Hit]) -> str | None:
     for h in hits[:5]:
         if all(fold(n) in identity(h.meta) or constraint_met(n, h) for n in names):
             return h.chunk.doc_id
-    return hits[0].chunk.doc_id
+    return None  # the place or year named is in none of them: no document may answer for it
 
 
 def _fields(hit: Hit, key_re: re.Pattern) -> str | None:
@@ -105,13 +106,44 @@ def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | Non
     return None
 
 
+WHO_RE = re.compile(r"谁(?:来|去|要)?([\u4e00-\u9fa5]{4,})")
+MIN_ACTION_CHARS = 4
+# a sentence that opens with its actor: 区委区政府督查室要…, 各区人民政府应当…, 市科协负责…
+SUBJECT_RE = re.compile(r"([\u4e00-\u9fa5、]{2,30}?)(?:要|应当|应|将|负责|根据|按照|会同|牵头|适时|切实|积极|统筹)")
+
+
+def _actor(q: Question, hit: Hit) -> str | None:
+    """"由谁充分发挥属地作用" answered by the body the passage puts before that action: 各区人民政府充分发挥属地作用."""
+    m = WHO_RE.search(to_simplified(q.base))
+    if not m:
+        return None
+    action, text = m.group(1), to_simplified(hit.chunk.text)
+    for n in range(len(action), MIN_ACTION_CHARS - 1, -1):
+        if (i := text.find(action[:n])) > 0:
+            left = max(text.rfind(d, 0, i) for d in CLAUSE_DELIMITERS + "。\n ")
+            return _bodies(text[left + 1 : i].strip())
+    return None
+
+
+def _sentence_subject(q: Question, hit: Hit) -> str | None:
+    """The body a sentence about the question's subject opens with: "区委区政府督查室要……开展督查督办工作" answers
+    "督查督办由哪个部门负责"."""
+    for sentence in sorted(_sentences(hit), key=lambda x: -subject_overlap(q, x))[:2]:  # the two most about it
+        if subject_overlap(q, sentence) < MIN_CLAUSE_OVERLAP:  # the subject also names the document
+            return None
+        if (m := SUBJECT_RE.match(to_simplified(sentence).strip())) and (found := _bodies(m.group(1))):
+            return found
+    return None
+
+
 def _unit_answer(label: str, qtype: QuestionType, patterns: list[re.Pattern]) -> Callable[[Question, Hit], str | None]:
     """An answerer for a body question: a table column of the asked kind, else the document's own wording."""
 
     def answer(q: Question, hit: Hit) -> str | None:
         if not _about(q, hit):
             return None
-        found = _fields(hit, FIELD_COLUMN_RE[qtype]) or _by_patterns(q, hit, patterns)
+        found = _fields(hit, FIELD_COLUMN_RE[qtype]) or _by_patterns(q, hit, patterns) or _actor(q, hit)
+        found = found or _sentence_subject(q, hit)
         return f"{label}：{found}" if found else None
 
     return answer
@@ -213,10 +245,28 @@ def cited_doc_no(q: Question, hit: Hit) -> str | None:
 
 def _about_document(q: Question, meta: DocMeta) -> bool:
     """The question names this document by its words (title, issuer, place), not just by its topic, and names no
-    year the document is not of (2007年那份通知 is another document)."""
+    year or place the document is not of (2007年那份通知, 凤凰县的批复 are other documents), nor a title in 《》 that
+    is not its own."""
     ident = identity(meta)
     named = subject_overlap(q, ident) >= MIN_DOCUMENT_OVERLAP or any(fold(n) in ident for n in q.places)
-    return bool(DOCUMENT_WORDS.search(q.base)) and named and all(y in ident for y in q.years)
+    places_ok = all(fold(p) in ident for p in q.places)
+    return (
+        bool(DOCUMENT_WORDS.search(q.base))
+        and named
+        and places_ok
+        and all(y in ident for y in q.years)
+        and all(_same_title(t, meta.title) for t in quoted_titles(q.base))
+    )
+
+
+def quoted_titles(text: str) -> list[str]:
+    """Document titles the question quotes in 《》 (short quoted words such as 《实施方案》 are not titles)."""
+    return [t for t in TITLE_QUOTE_RE.findall(text) if len(t) >= MIN_QUOTED_TITLE]
+
+
+def _same_title(quoted: str, title: str) -> bool:
+    a, b = fold(quoted), fold(title)
+    return bool(b) and (a in b or b in a)
 
 
 def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> str | None:

@@ -33,14 +33,37 @@ class Lexicon:
     unit_abbreviations: dict[str, str] = field(default_factory=dict)
     population_groups: tuple[str, ...] = ()
     question_types: dict[str, re.Pattern] = field(default_factory=dict)
+    interrogatives: frozenset[str] = frozenset()  # question words an asked noun stands beside (谁, 多少, 哪个 …)
+    answer_kinds: frozenset[str] = frozenset()  # nouns naming the kind of answer, not an attribute (单位, 东西 …)
+    links: frozenset[str] = frozenset()  # words between an asked noun and its question word (是, 归, 在 …)
+    issuer_suffixes: tuple[str, ...] = ()  # how an issuing body's name ends (人民政府, 办公厅, 科协 …)
+    unit_suffixes: tuple[str, ...] = ()  # how a lead or responsible unit's name ends (局, 室, 科, 街道 …)
+
+    @property
+    def issuer_suffix_re(self) -> re.Pattern:
+        return _ending(self.issuer_suffixes)
+
+    @property
+    def unit_suffix_re(self) -> re.Pattern:
+        return _ending(self.unit_suffixes)
 
     @property
     def units_pattern(self) -> str:
         return "|".join(re.escape(u) for u in sorted(self.units, key=len, reverse=True))
 
 
-def _words(section: dict | None) -> list[str]:
-    words = (section or {}).get("words", [])
+WORD_LISTS = {"words", "interrogatives", "answer_kinds", "links", "issuer_suffixes", "unit_suffixes"}
+
+
+@lru_cache(maxsize=16)
+def _ending(words: tuple[str, ...]) -> re.Pattern:
+    """A pattern for a name ending in any of ``words`` (longest first, so 办公厅 is not read as 厅)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(f"(?:{alternatives})$")  # keys whose value is a list of words
+
+
+def _words(section: dict | None, key: str = "words") -> list[str]:
+    words = (section or {}).get(key, [])
     return words.split() if isinstance(words, str) else list(words)
 
 
@@ -48,10 +71,11 @@ def _merge(base: dict, extra: dict) -> dict:
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()}
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            if "words" in value and "words" in out[key]:
-                out[key]["words"] = _words(out[key]) + _words(value)
-            else:
-                out[key].update(value)
+            for name, item in value.items():  # word lists add up; mappings (colloquial …) override entry by entry
+                if name in WORD_LISTS and name in out[key]:
+                    out[key][name] = _words(out[key], name) + _words(value, name)
+                else:
+                    out[key][name] = item
         else:
             out[key] = value
     return out
@@ -71,6 +95,7 @@ def load_lexicon(local: Path | None = None) -> Lexicon:
     data = tomllib.loads(GENERAL_FILE.read_text(encoding="utf-8"))
     if local is not None and local.exists():
         data = _merge(data, _read(local))
+    focus = data.get("question_focus", {})
     types = {name: re.compile(pattern, re.I) for name, pattern in data.get("question_types", {}).items()}
     return Lexicon(
         colloquial=dict(data.get("colloquial", {})),
@@ -84,6 +109,11 @@ def load_lexicon(local: Path | None = None) -> Lexicon:
         unit_abbreviations=dict(data.get("unit_abbreviations", {})),
         population_groups=tuple(sorted(_words(data.get("population_groups")), key=len, reverse=True)),
         question_types=types,
+        interrogatives=frozenset(_words(focus, "interrogatives")),
+        answer_kinds=frozenset(_words(focus, "answer_kinds")),
+        links=frozenset(_words(focus, "links")),
+        issuer_suffixes=tuple(_words(data.get("bodies"), "issuer_suffixes")),
+        unit_suffixes=tuple(_words(data.get("bodies"), "unit_suffixes")),
     )
 
 

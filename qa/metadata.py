@@ -8,6 +8,7 @@ import re
 from dataclasses import fields, replace
 from pathlib import Path
 
+from .lexicon import load_lexicon
 from .normalize import heading_level, starts_with_marker, to_simplified
 from .schema import DocMeta
 
@@ -19,9 +20,7 @@ DATE_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*�
 _CN = "[一二三四五六七八九十]"
 CN_DATE_RE = re.compile(rf"([〇○零一二三四五六七八九O]{{4}})年({_CN}{{1,2}})月({_CN}{{1,3}})日")
 DATE_LINE_RE = re.compile(rf"^\s*(?:{DATE_RE.pattern}|{CN_DATE_RE.pattern})\s*(?:印发|发布|制定|起施行)?\s*$")
-ORG_SUFFIX_RE = re.compile(
-    r"(?:政府|办公室|办公厅|委员会|委|协会|学会|研究会|科协|联合会|局|厅|部|院|中心|处|办|总工会|团委|党委|基金会)$"
-)
+ORG_SUFFIX_RE = load_lexicon().issuer_suffix_re  # how an issuer's name ends (lexicon.toml [bodies])
 REDHEAD_RE = re.compile(r"^(.{2,30}?)\s*文件$")
 SENTENCE_PUNCT_RE = re.compile(r"[，,。；;：:！!？?]")
 SIDECAR_SUFFIX = ".meta.json"

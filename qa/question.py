@@ -24,17 +24,32 @@ FOLLOW_UP_LEAD = re.compile(r"^(那么|那要是|那如果|那|还有|另外|再
 QUESTION_WORDS = re.compile(r"哪几个|哪个|哪些|什么|多少|谁|啥")
 CONTENT_CUES = {"比例", "百分之", "总数"}  # cues that also say what is asked about: they stay in the subject
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# 22年 / 09年 for 2022 / 2009, as people say them; not a span of years (10年来, 5年内, 近20年, 第10年)
+SHORT_YEAR_RE = re.compile(r"(?<![\d第近过满约多前后这那每])([0-3]\d)年(?!内|来|以上|以内|以下|间|左右|后|多|前|代|时间|之)")
+# a question about several documents or places at once: answered by passages, not by one short field
+SEVERAL = re.compile(r"各是|各自|分别|各地|各省|各个|哪些地方|哪几份|哪些文件|[\u4e00-\u9fa5]{2}和[\u4e00-\u9fa5]{2}的")
 LATIN_RE = re.compile(r"[A-Za-z]{3,}")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 
 def question_type(text: str, lexicon: Lexicon | None = None) -> tuple[QuestionType, str]:
-    """(type, the cue that decided it); the lexicon's order breaks ties (牵头 beats 哪个单位)."""
+    """(type, the cue that decided it); the lexicon's order breaks ties (牵头 beats 哪个单位). A long question with
+    context ("我在市科协负责基层科普，想了解……建设多少个") is typed by its asking clause first, so a cue in the
+    context (负责) does not decide it; without a question word the whole text is read."""
     lexicon = lexicon or load_lexicon()
+    part = asking_clause(text, lexicon)
     for name, pattern in lexicon.question_types.items():
-        if m := pattern.search(text):
+        if m := pattern.search(part):
             return QuestionType(name), m.group(0)
     return QuestionType.OTHER, ""
+
+
+def asking_clause(text: str, lexicon: Lexicon) -> str:
+    """The last clause that holds a question word (the whole text when none does)."""
+    clauses = [c for c in re.split(r"[，,。；;！!？?\n]", text) if c.strip()]
+    asking = [c for c in clauses if any(w in c for w in lexicon.interrogatives)]
+    return asking[-1] if asking else text
 
 
 def without_politeness(text: str, lexicon: Lexicon) -> str:
@@ -52,8 +67,50 @@ def subject_of(text: str, cue: str) -> str:
     return re.sub(r"\s+", " ", FILLERS.sub(" ", QUESTION_WORDS.sub(" ", s))).strip()
 
 
+def _pos_cut(text: str) -> list[tuple[str, str]]:
+    """Words with their part of speech (jieba's HMM tagger over its default dictionary, shared with the gazetteer)."""
+    import jieba.posseg
+
+    return [(p.word, p.flag) for p in jieba.posseg.lcut(text) if WORD_RE.search(p.word)]
+
+
+def _is_attribute(word: str, flag: str, lexicon: Lexicon) -> bool:
+    """A noun naming something about the subject (主席, 地址, 奖金), not the kind of answer (单位, 东西), not a type cue
+    (文号, 日期, 负责: the field signal covers those) and not a person-name guess of the tagger."""
+    noun = (flag.startswith("n") and not flag.startswith("nr")) or flag in ("vn", "an")
+    return (
+        noun
+        and len(word) >= 2
+        and word not in lexicon.answer_kinds
+        and word not in lexicon.stopwords
+        and not any(p.search(word) for p in lexicon.question_types.values())
+    )
+
+
+def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tuple[str, ...]:
+    """The nouns beside the question word — what the answer must be about: 主席 in 广东省科协的主席是谁, 城市 in
+    在哪个城市办, 启动条件 in 启动条件是什么. Empty when the question word stands alone (谁牵头, 有哪些)."""
+    toks = [(w, f) for w, f in _pos_cut(text) if not any(w in p or p in w for p in places)]  # places: constraints
+    spots = [i for i, (w, _) in enumerate(toks) if w in lexicon.interrogatives or w.startswith(("哪", "多少", "几"))]
+    if not spots:
+        return ()
+    i, out = spots[-1], []
+    for w, f in toks[i + 1 : i + 3]:  # 哪个城市, 什么学历
+        if w in lexicon.answer_kinds or w in lexicon.links or w in lexicon.stopwords:
+            continue
+        if _is_attribute(w, f, lexicon):
+            out.append(w)
+            break
+    j = i - 1
+    while j >= 0 and (toks[j][0] in lexicon.links or toks[j][0] in lexicon.stopwords):  # 主席(是)谁, 地址(在)哪里
+        j -= 1
+    if j >= 0 and toks[j][0] not in lexicon.interrogatives and _is_attribute(*toks[j], lexicon):
+        out.append(toks[j][0])
+    return tuple(dict.fromkeys(out))
+
+
 def years_in(text: str) -> list[str]:
-    return list(dict.fromkeys(YEAR_RE.findall(text)))
+    return list(dict.fromkeys([*YEAR_RE.findall(text), *("20" + y for y in SHORT_YEAR_RE.findall(text))]))
 
 
 def places_in(text: str, places: Sequence[str], lexicon: Lexicon) -> list[str]:
@@ -140,7 +197,13 @@ def _one(text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[st
         resolved_from=resolved,
         base=base,
         latin=bool(LATIN_RE.search(base)) and not CJK_RE.search(base),
+        asked=asked_words(base, lexicon, named),
     )
+
+
+def asks_several(q: Question) -> bool:
+    """A comparison or a list across documents (湖南和湖北的…分别是, 哪几份文件): no single field answers it."""
+    return bool(SEVERAL.search(q.base)) or len(q.places) >= 2
 
 
 def analyse(

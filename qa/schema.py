@@ -115,6 +115,7 @@ class Question:
     resolved_from: str | None = None  # the earlier question a follow-up borrowed from
     base: str = ""  # politeness dropped and follow-up resolved, before everyday words are expanded
     latin: bool = False  # asked in English (or another Latin-script language): keyword signals do not apply
+    asked: tuple[str, ...] = ()  # nouns beside the question word: what the answer must be about (主席, 地址, 奖金)
 
 
 @dataclass

@@ -84,8 +84,35 @@ def test_three_states_follow_the_thresholds():
     model = Model({"dense": 10.0}, -8.0, high=0.7, low=0.3)
     def make(d):
         return Signals(dense=d, coverage=0, best_coverage=0, known=0, missing=0, constraints=1, named=0, field=0,
-                       asks_field=0, answered=0, latin=0)
+                       asks_field=0, answered=0, latin=0, asked_found=1)
 
     assert model.confidence(make(0.95)) is Confidence.HIGH
     assert model.confidence(make(0.8)) is Confidence.LOW
     assert model.confidence(make(0.5)) is Confidence.NONE
+
+
+def test_a_passage_that_never_says_the_asked_attribute_does_not_cover_it(judge):
+    said = _signals(judge, "甲市城市更新工作由哪个单位牵头", ["甲.txt"])
+    unsaid = _signals(judge, "甲市城市更新工作的总投资是多少", ["甲.txt"])
+    assert said.asked_found == 1.0 and unsaid.asked_found == 0.0
+
+
+def test_an_issuer_short_form_names_its_document():
+    from qa.answerability import identity
+
+    ident = identity(DocMeta(title="关于加强某项工作的通知", issuer="湖南省人民政府办公厅", file="x.txt"))
+    assert "湖南省政府办公厅" in ident  # how people write it; a question naming it names this document
+
+
+def test_the_fit_keeps_each_weight_to_its_direction():
+    import numpy as np
+
+    from qa.calibrate import logistic_fit
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 2))
+    y = x[:, 0] - 0.8 * x[:, 1] + rng.normal(scale=0.3, size=200) > 0  # the second signal truly pushes down
+    free, _ = logistic_fit(x, y, [0, 0])
+    kept, _ = logistic_fit(x, y, [1, 1])
+    assert free[0] > 0 and free[1] < 0
+    assert kept[0] > 0 and kept[1] == 0.0  # a signal that may only raise the probability is not made to lower it

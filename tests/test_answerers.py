@@ -151,3 +151,26 @@ def test_a_direct_answer_comes_only_from_the_named_document():
         h.highlight = best_segment(q, h)
     found = direct_answer(q, [theirs, ours])
     assert found is not None and found.text == "牵头单位：区科协" and found.passage == 1
+
+
+def test_the_body_a_sentence_opens_with_answers_who_does_it():
+    hit = _text_hit("请各单位按照任务分工抓好落实。区委区政府督查室要根据完成时限要求，适时开展督查督办工作。")
+    assert _answer("各项任务的督查督办由哪个部门负责", hit)[0] == "责任单位：区委区政府督查室"
+    hit = _text_hit("坚持因地制宜。各区人民政府充分发挥属地作用，科学制定改造目标。")
+    assert _answer("由谁充分发挥属地作用、科学制定改造目标", hit)[0] == "责任单位：各区人民政府"
+
+
+def test_no_direct_answer_for_a_place_no_passage_is_of():
+    hit = _text_hit("同意花垣县乡镇区划调整方案。", title="湖南省民政厅关于花垣县乡镇区划调整的批复",
+                    issuer="湖南省民政厅", date="2015-11-30")
+    assert _answer("凤凰县乡镇区划调整方案是哪天批复的", hit, places=("花垣县", "凤凰县"))[0] is None
+    named = _answer("花垣县乡镇区划调整方案是哪天批复的", hit, places=("花垣县", "凤凰县"))[0]
+    assert named == "成文日期：2015年11月30日"
+
+
+def test_a_quoted_title_that_is_not_the_document_gets_no_header_field():
+    hit = _text_hit("全年开展科普活动100场。", title="甲省科协2023年科普工作要点", issuer="甲省科学技术协会",
+                    doc_no="甲科协通〔2023〕10号")
+    asked = "甲省科协要出台的《甲省科学技术协会关于加强学会科普工作的实施意见》文号是多少"
+    assert _answer(asked, hit, places=("甲省",))[0] is None
+    assert _answer("甲省科协2023年科普工作要点的文号是多少", hit, places=("甲省",))[0] == "文号：甲科协通〔2023〕10号"

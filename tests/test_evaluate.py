@@ -104,20 +104,20 @@ def test_threshold_sweep_spans_never_to_always():
 
 
 # Floors a little under the figures measured when the answerability model was last fitted (README, Evaluation;
-# seed blind/dev right@1 0.836/0.927, false "no answer" 0.082/0.013, F1 0.516/0.683; devdocs blind/dev right@1
-# 0.650/0.761, false "no answer" 0.133/0.130, F1 0.562/0.519):
+# seed blind/dev right@1 0.822/0.927, false "no answer" 0.096/0.007, F1 0.703/0.870; devdocs blind/dev right@1
+# 0.664/0.783, false "no answer" 0.142/0.050, F1 0.716/0.833):
 # regression guards, not targets. Blind figures are those of questions written before the change and never tuned on.
 SEED_FLOORS = {
-    "blind": {"right@1": 0.80, "false_no_answer_max": 0.12, "no_answer_f1": 0.40},
-    "dev": {"right@1": 0.90, "false_no_answer_max": 0.04, "no_answer_f1": 0.55},
+    "blind": {"right@1": 0.80, "false_no_answer_max": 0.12, "no_answer_f1": 0.65},
+    "dev": {"right@1": 0.90, "false_no_answer_max": 0.03, "no_answer_f1": 0.80},
 }
 DEVDOCS_FLOORS = {
-    "blind": {"right@1": 0.60, "false_no_answer_max": 0.18, "no_answer_f1": 0.48},
-    "dev": {"right@1": 0.70, "false_no_answer_max": 0.16, "no_answer_f1": 0.40},
+    "blind": {"right@1": 0.63, "false_no_answer_max": 0.17, "no_answer_f1": 0.66},
+    "dev": {"right@1": 0.75, "false_no_answer_max": 0.08, "no_answer_f1": 0.78},
 }
 
 
-DIRECT_ANSWER_FLOOR = 0.88  # measured 0.923–0.972 across the four splits
+DIRECT_ANSWER_FLOOR = 0.88  # measured 0.898–0.972 across the four splits
 
 
 def _holds(m: dict, floors: dict) -> None:

@@ -233,3 +233,51 @@ def test_scanned_corpus_answers_the_gold_set_within_3_points(built_settings, sca
     top = PolicyQA(settings).ask("湖南流动科技馆要巡展几站？").passages[0]
     assert top.to_dict()["scanned"] and top.to_dict()["page"] >= 1
     assert top.chunk.page_note().endswith("页 · 扫描件识别")  # the citation says where and how the text was read
+
+
+@pytest.mark.slow
+def test_a_scan_uploaded_on_the_admin_page_is_read_indexed_and_answers(built_settings, scans, ocr_settings, tmp_path):
+    """The administrator's path: a scanned PDF uploaded through the admin API is OCR'd in the job (its stage shown as
+    识别文字 with page counts), indexed, and answers with a citation that says it was read from a scan."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from app import create_app
+    from qa.build import build_index
+    from qa.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    typed = original("中国科协")  # one typed document already indexed; the scan comes in beside it
+    (corpus / typed.name).write_bytes(typed.read_bytes())
+    token = "scan-upload-token"
+    settings = Settings(
+        **{
+            **built_settings.model_dump(),
+            "corpus_dir": corpus,
+            "index_dir": tmp_path / "index",
+            "feedback_db": tmp_path / "fb.db",
+            "ocr_cache_dir": ocr_settings.ocr_cache_dir,
+            "rate_limit_per_minute": 0,
+            "admin_token": token,
+        }
+    )
+    build_index(settings, progress=False)
+    auth = {"Authorization": f"Bearer {token}"}
+    _, _, scan_path, _ = scans["湖南"]
+    with TestClient(create_app(settings)) as client:
+        r = client.post("/api/documents", headers=auth, files=[("files", (scan_path.name, scan_path.read_bytes()))])
+        assert r.status_code == 202
+        job, seen = r.json(), []
+        deadline = time.time() + 600
+        while job["status"] in ("queued", "running") and time.time() < deadline:
+            seen.append((job["stage"], job["done"], job["total"]))
+            time.sleep(0.05)
+            job = client.get(f"/api/jobs/{job['id']}", headers=auth).json()
+        assert job["status"] == "done" and job["files"][0]["ok"], job
+        answer = client.post("/api/ask", json={"question": "湖南流动科技馆要巡展几站？"}).json()
+    top = answer["passages"][0]
+    assert answer["confidence"] == "high" and "15" in (answer["answer"] or "")
+    assert top["scanned"] and top["page"] >= 1 and top["doc"]["doc_no"] == "湘科协通〔2023〕10号"
+    print(f"\nstages seen while polling: {sorted(set(s for s, _, _ in seen))}")

@@ -1,6 +1,7 @@
 import pytest
 
 from qa.question import analyse, question_type
+from qa.schema import QuestionType
 
 
 @pytest.mark.parametrize(
@@ -92,3 +93,23 @@ def test_places_come_in_full_and_by_their_short_form():
 
 def test_year_ranges_give_both_years():
     assert analyse("2021—2035年规划的目标").years == ["2021", "2035"]
+
+
+def test_the_noun_beside_the_question_word_is_what_is_asked():
+    assert analyse("广东省科协现在的主席是谁").asked == ("主席",)
+    assert analyse("甲市科技馆的办公地址在哪里").asked == ("地址",)
+    assert "城市" in analyse("科普嘉年华在哪个城市办").asked
+    assert analyse("这项工作哪些单位负责").asked == ()  # 单位 names the kind of answer, 负责 is the type cue
+
+
+def test_short_years_are_years_and_spans_are_not():
+    assert analyse("粤科协23年的科普要点里基地要建多少家").years == ["2023"]
+    assert analyse("09年那份通知的文号").years == ["2009"]
+    assert analyse("近10年来累计建了多少个基地").years == []
+    assert analyse("用5年时间建成多少个站点").years == []
+
+
+def test_a_long_question_is_typed_by_its_asking_clause():
+    q = analyse("我在市科协负责基层科普项目，正在准备申报材料，想了解一下省里计划建设多少个科普惠民社区？")
+    assert q.qtype is QuestionType.NUMBER  # 负责 in the context does not make it a "who is responsible" question
+    assert analyse("新设的双龙镇是由哪几个乡合并而成的").qtype is not QuestionType.NUMBER  # 哪几个 asks which
