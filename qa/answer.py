@@ -43,7 +43,9 @@ def clean_question(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
 class PolicyQA:
     """Load once, ask many times (thread-safe: the model and index are read-only after loading)."""
 
-    def __init__(self, settings: Settings | None = None, *, index: Index | None = None):
+    def __init__(self, settings: Settings | None = None, *, index: Index | None = None, warm: bool = True):
+        """``warm``: load now what the first question would (gazetteer, pinyin), so a server's first user does not
+        wait; a one-shot CLI question passes False and loads only what its question needs."""
         self.settings = settings or Settings()
         self.index = index or load_index(self.settings.index_dir, Stores(self.settings))
         self.embedder = Embedder(self.settings)
@@ -58,7 +60,9 @@ class PolicyQA:
         self.lexicon = load_lexicon(local_lexicon_path(self.settings.corpus_dir))
         self.retriever = Retriever(self.index, self.embedder, self.settings, self.lexicon)
         self.judge = Judge(self.index.chunks, self.index.docs, lexicon=self.lexicon)
-        analyse("预热 Puyang", places=self.retriever.places, lexicon=self.lexicon)  # gazetteer, jieba, pinyin: once
+        if warm:
+            analyse("预热 Puyang", places=self.retriever.places, lexicon=self.lexicon)  # gazetteer, jieba, pinyin
+            _ = self.embedder.onnx  # the question encoder, now rather than on the first question
         self._sections: dict[tuple, list] = {}
         for c in self.index.chunks:
             self._sections.setdefault((c.doc_id, tuple(c.section_path), c.kind), []).append(c)

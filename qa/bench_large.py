@@ -7,6 +7,7 @@ Writes bench/large.md and bench/large.json. Not part of `make test` (it embeds t
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
@@ -71,16 +72,19 @@ def gold_figures(settings: Settings, items, k: int = 5) -> dict:
     return {key: m[key] for key in ("hit@1", f"hit@{k}", "mrr", "no_answer_f1", "false_no_answer") if key in m}
 
 
-def run(out: Path, n_docs: int = 1000, sample_docs: int = 30, work: Path | None = None) -> dict:
+def run(
+    out: Path, n_docs: int = 1000, sample_docs: int = 30, work: Path | None = None, size: dict | None = None
+) -> dict:
     """``work``: keep the generated corpus and built indexes there; a second run re-uses a fresh build and its
-    recorded figures (the build is most of the time) and measures everything else again."""
+    recorded figures (the build is most of the time) and measures everything else again. ``size``: the
+    distractors' sections_per_doc and max_section_chars (write_distractors' defaults: office-size documents)."""
     if work is None:
         with tempfile.TemporaryDirectory() as tmp:
-            return run(out, n_docs, sample_docs, Path(tmp))
-    return _run(out, n_docs, sample_docs, work)
+            return run(out, n_docs, sample_docs, Path(tmp), size)
+    return _run(out, n_docs, sample_docs, work, size or {})
 
 
-def _run(out: Path, n_docs: int, sample_docs: int, root: Path) -> dict:
+def _run(out: Path, n_docs: int, sample_docs: int, root: Path, size: dict) -> dict:
     from .bench import query_run
     from .build import stale_reason
     from .distractors import write_distractors
@@ -102,8 +106,10 @@ def _run(out: Path, n_docs: int, sample_docs: int, root: Path) -> dict:
         shutil.rmtree(root, ignore_errors=True)
         shutil.copytree(base.corpus_dir, corpus)
         t = time.perf_counter()
-        stats = write_distractors(corpus, n_docs)
-        result["distractors"] = {**stats.__dict__, "seconds": time.perf_counter() - t}
+        stats = write_distractors(corpus, n_docs, **size)
+        defaults = inspect.signature(write_distractors).parameters
+        shape = {k: size.get(k, defaults[k].default) for k in ("sections_per_doc", "max_section_chars")}
+        result["distractors"] = {**stats.__dict__, **shape, "seconds": time.perf_counter() - t}
         if stats.violations:
             raise RuntimeError(f"distractors hold gold evidence: {stats.violations[:5]}")
         print(f"{stats.documents} distractors written; building {len(corpus_files(corpus))} documents …")
@@ -163,7 +169,9 @@ def report(r: dict) -> str:
         f"{r['load_before'][0]:.1f} before the run and {r['load_after'][0]:.1f} after: other work shared the machine, "
         "so absolute times are slower than on an idle machine; the ratios compare configurations in the same run.",
         f"Corpus: the real documents plus {d['documents']} distractors recombined from {d['sources']} source documents "
-        f"(corpus and eval/devdocs; {d['sections_used']} sections under other places, years, units and numbers). "
+        f"(corpus and eval/devdocs; {d['sections_used']} sections under other places, years, units and numbers, "
+        f"{d['sections_per_doc'][0]}–{d['sections_per_doc'][1]} a document of at most {d['max_section_chars']} "
+        "characters each). "
         f"Checked against {d['evidence_strings']} gold evidence strings: {d['lines_dropped']} lines still holding one "
         f"were dropped; {len(d['violations'])} finished documents hold one.",
         "## Build (cold, for real)",
@@ -190,9 +198,16 @@ if __name__ == "__main__":
     parser.add_argument("--sample", type=int, default=30, help="documents built with both configurations")
     parser.add_argument("--render", action="store_true", help="only rewrite large.md from large.json")
     parser.add_argument("--work", type=Path, default=None, help="keep corpus and indexes here (re-used when fresh)")
+    parser.add_argument("--sections", default=None, help="sections per distractor, MIN-MAX [default: 8-16]")
+    parser.add_argument("--section-chars", type=int, default=None, help="longest section kept [default: 3000]")
     args = parser.parse_args()
+    size = {}
+    if args.sections:
+        size["sections_per_doc"] = tuple(int(x) for x in args.sections.split("-"))
+    if args.section_chars:
+        size["max_section_chars"] = args.section_chars
     if args.render:
         data = json.loads((args.out / "large.json").read_text(encoding="utf-8"))
         (args.out / "large.md").write_text(report(data), encoding="utf-8")
     else:
-        run(args.out, args.docs, args.sample, args.work)
+        run(args.out, args.docs, args.sample, args.work, size)

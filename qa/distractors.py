@@ -23,7 +23,7 @@ DATA = PROJECT_ROOT / "bench" / "large"
 YEAR_RE = re.compile(r"(?<!\d)(19|20)(\d{2})(?!\d)")
 NUMBER_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])")
 UNIT_RE = re.compile(r"([区市县省])([\u4e00-\u9fa5]{1,5}?)(局|委员会|委|办公室|办|部|厅)(?=[、，,。；;:：)）\s|]|$)")
-ISSUER_PLACE_RE = re.compile(r"^(?:\d{4}年)?([\u4e00-\u9fa5]{2,3}?)(?:省|市|区|县|自治区)")
+ISSUER_PLACE_RE = re.compile(r"^(?:\d{4}年)?(?:中共)?([\u4e00-\u9fa5]{2,3}?)(?:省|市|区|县|自治区)")
 
 
 @dataclass
@@ -95,7 +95,7 @@ def split_sections(text: str, max_chars: int) -> list[str]:
             kept.append(p)
             size += len(p)
         if size >= 40:
-            out.append("\n\n".join(kept))
+            out.append("\n".join(kept))
     return out
 
 
@@ -151,6 +151,13 @@ class Rewriter:
             self.unit_map[key] = m.group(1) + self.rng.choice(self.units)
         return self.unit_map[key]
 
+    def name(self, text: str) -> str:
+        """A header name (issuer, title, 文号): another place and year, its offices kept. Renaming an office here
+        would part the redhead from the title that names the same organs (中共…工作委员会 … 文件 above a title
+        issued by 工作委员会), and the document would read as one without a title."""
+        text = self.place_re.sub(self.place, text)
+        return YEAR_RE.sub(self.year, text)
+
     def __call__(self, text: str) -> str:
         text = self.place_re.sub(self.place, text)
         text = UNIT_RE.sub(self.unit, text)
@@ -176,11 +183,14 @@ def write_distractors(
     *,
     source_dirs: list[Path] | None = None,
     eval_dir: Path = PROJECT_ROOT / "eval",
-    sections_per_doc: tuple[int, int] = (1, 2),
-    max_section_chars: int = 400,
+    sections_per_doc: tuple[int, int] = (8, 16),
+    max_section_chars: int = 3000,
     seed: int = 18,
 ) -> DistractorStats:
-    """Write ``n`` distractor .txt files into ``out_dir``; the stats say what was dropped and checked."""
+    """Write ``n`` distractor .txt files into ``out_dir``; the stats say what was dropped and checked.
+
+    8–16 sections of up to 3,000 characters make documents of about 20 chunks: an office's 1,000 documents are
+    tens of thousands of chunks (the corpus averages 33 per document, the devdocs excerpts 4), not a few thousand."""
     source_dirs = source_dirs or [PROJECT_ROOT / "corpus", eval_dir / "devdocs"]
     sources = load_sources(source_dirs, max_section_chars)
     if not sources:
@@ -199,13 +209,13 @@ def write_distractors(
         picks = [rng.choice(home.sections)] + [
             rng.choice(rng.choice(sources).sections) for _ in range(rng.randint(*sections_per_doc) - 1)
         ]
-        issuer = rewrite(home.issuer) if home.issuer else f"{stem}{''.join(suffix)}人民政府办公室"
-        title = rewrite(home.title) if home.title else f"{stem}{''.join(suffix)}工作要点"
+        issuer = rewrite.name(home.issuer) if home.issuer else f"{stem}{''.join(suffix)}人民政府办公室"
+        title = rewrite.name(home.title) if home.title else f"{stem}{''.join(suffix)}工作要点"
         year = 2026 + rewrite.shift - 10
-        header = [f"{issuer}文件", rewrite(home.doc_no) if home.doc_no else "", title]
+        header = [f"{issuer}文件", rewrite.name(home.doc_no) if home.doc_no else "", title]
         body = [rewrite(s.text) for s in picks]
         footer = [issuer, f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日"]
-        text = _clean("\n\n".join([*filter(None, header), *body, *footer]), evidence, stats)
+        text = _clean("\n".join([*filter(None, header), *body, *footer]), evidence, stats)
         folded = fold(text)
         if any(e in folded for e in evidence):
             stats.violations.append(f"distractor-{i:04d}")

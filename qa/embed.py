@@ -62,12 +62,12 @@ def load_model(settings: Settings):
 
 def ensure_query_encoder(settings: Settings) -> dict:
     """Export the model to ONNX once (make does it); returns the parity report of the export ({} for torch)."""
-    from .onnx_encoder import onnx_file, parity_report
+    from .onnx_encoder import export_is_current, parity_report
 
     if settings.query_encoder == "torch":
         return {}
     model_dir = Path(settings.resolved_model())
-    if not onnx_file(model_dir, "onnx").exists():
+    if not export_is_current(model_dir):
         if settings.model == BUNDLED_MODEL:
             ensure_bundled_model(settings)
         from .onnx_export import export
@@ -80,19 +80,46 @@ def ensure_query_encoder(settings: Settings) -> dict:
 _encoders: dict[tuple[str, str, int], object] = {}
 
 
-def load_query_encoder(settings: Settings):
-    """The ONNX encoder the settings name, shared in this process; None when questions go through torch.
-
-    The int8 copy exists only if it passed parity at export; asked for without it, the fp32 export is used."""
-    if settings.query_encoder == "torch":
-        return None
-    from .onnx_encoder import OnnxEncoder, onnx_file
+def _variant(settings: Settings, model_dir: Path) -> str:
+    """The int8 copy exists only if it passed parity at export; asked for without it, the fp32 export is used."""
+    from .onnx_encoder import onnx_file
 
     variant = settings.query_encoder
-    model_dir = Path(settings.resolved_model())
     if variant != "onnx" and not onnx_file(model_dir, variant).exists():
         log.warning("%s missing (it failed parity at export, see onnx/parity.json): using the fp32 export", variant)
         variant = "onnx"
+    return variant
+
+
+def prefetch_query_encoder(settings: Settings) -> bool:
+    """Start loading the question encoder in a forked helper process (qa/query_worker.py says why), so that
+    `load_query_encoder` hands it out; for a one-shot process only. False when it cannot: torch questions, no fork,
+    or an export still to be made (the ordinary path makes it)."""
+    if settings.query_encoder == "torch" or not hasattr(os, "fork"):
+        return False
+    from .onnx_encoder import export_dim
+    from .query_worker import ForkedEncoder
+
+    model_dir = Path(settings.resolved_model())
+    dim = export_dim(model_dir)
+    if dim is None:
+        return False
+    variant = _variant(settings, model_dir)
+    key = (str(model_dir), variant, settings.cpu_threads())
+    with _lock:
+        if key not in _encoders:
+            _encoders[key] = ForkedEncoder(model_dir, variant, settings.cpu_threads(), dim)
+    return True
+
+
+def load_query_encoder(settings: Settings):
+    """The ONNX encoder the settings name, shared in this process; None when questions go through torch."""
+    if settings.query_encoder == "torch":
+        return None
+    from .onnx_encoder import OnnxEncoder
+
+    model_dir = Path(settings.resolved_model())
+    variant = _variant(settings, model_dir)
     key = (str(model_dir), variant, settings.cpu_threads())
     with _encoder_lock:
         if key not in _encoders:
@@ -124,8 +151,16 @@ class Embedder:
 
     @functools.cached_property
     def dim(self) -> int:
-        if self._model is None and self.onnx is not None:
-            return self.onnx.dim
+        """Known without loading a runtime where possible: a build asked it before embedding, which loaded the
+        whole ONNX encoder (3-4 s, the cold-build regression of issue 18) only to load torch for the passages."""
+        if self._model is None and self.settings.query_encoder != "torch":
+            from .onnx_encoder import export_dim
+
+            known = export_dim(Path(self.settings.resolved_model()))
+            if known:
+                return known
+            if self.onnx is not None:
+                return self.onnx.dim
         return int(self.model.get_embedding_dimension())
 
     @property

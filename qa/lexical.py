@@ -17,6 +17,7 @@ import bm25s
 import jieba
 import numpy as np
 
+from .jieba_dict import new_tokenizer
 from .lexicon import load_lexicon, unit_aliases
 from .normalize import fold
 from .schema import Chunk, Document
@@ -44,7 +45,7 @@ class Tokenizer:
     """A jieba tokenizer of its own (jieba's global one is shared with any other user in the process)."""
 
     def __init__(self, terms: list[str] | None = None):
-        self._jieba = jieba.Tokenizer()
+        self._jieba = new_tokenizer()  # a copy of the dictionary read once per process (qa/jieba_dict.py)
         self._lock = threading.Lock()
         self.terms = sorted(set(terms or []))
         for t in [*DOMAIN_TERMS, *self.terms]:

@@ -20,10 +20,27 @@ log = logging.getLogger(__name__)
 ONNX_DIR = "onnx"
 VARIANTS = {"onnx": "model.onnx", "onnx-int8": "model_int8.onnx"}
 PARITY_FILE = "parity.json"
+WORD_EMBEDDINGS = "word_embeddings.npy"  # the lookup table, kept out of the graph (qa/onnx_export.py says why)
+EXPORT_FORMAT = 2  # 1: token ids in the graph; 2: word embeddings gathered here, the graph from inputs_embeds
 
 
 def onnx_file(model_dir: Path, variant: str) -> Path:
     return Path(model_dir) / ONNX_DIR / VARIANTS[variant]
+
+
+def export_is_current(model_dir: Path) -> bool:
+    """The fp32 export exists and is of the layout this code reads; an older one is exported again."""
+    report = parity_report(model_dir)
+    return onnx_file(model_dir, "onnx").exists() and report.get("format") == EXPORT_FORMAT
+
+
+def export_dim(model_dir: Path) -> int | None:
+    """The vectors' width, read from the word-embedding table's header (the output is the mean of the last hidden
+    states, as wide as the embeddings): known without starting a session. None without a current export."""
+    if not export_is_current(model_dir):
+        return None
+    table = np.load(Path(model_dir) / ONNX_DIR / WORD_EMBEDDINGS, mmap_mode="r")
+    return int(table.shape[1])
 
 
 def parity_report(model_dir: Path) -> dict:
@@ -50,6 +67,10 @@ class OnnxEncoder:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
+        # memory-mapped: a question reads the few rows it gathers, not the 384 MB table
+        self.table = None
+        if "inputs_embeds" in self.inputs:
+            self.table = np.load(self.path.parent / WORD_EMBEDDINGS, mmap_mode="r")
         self.dim = int(self.session.get_outputs()[0].shape[-1])
         self.threads = threads
 
@@ -62,6 +83,9 @@ class OnnxEncoder:
         for row, e in enumerate(encodings):
             ids[row, : len(e.ids)] = e.ids
             mask[row, : len(e.ids)] = 1
-        feed = {"input_ids": ids, "attention_mask": mask}
+        if self.table is not None:
+            feed = {"inputs_embeds": np.ascontiguousarray(self.table[ids], dtype=np.float32), "attention_mask": mask}
+        else:
+            feed = {"input_ids": ids, "attention_mask": mask}
         (vecs,) = self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})
         return np.asarray(vecs, dtype=np.float32)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .embed import load_model
-from .onnx_encoder import ONNX_DIR, PARITY_FILE, VARIANTS, OnnxEncoder, onnx_file
+from .onnx_encoder import EXPORT_FORMAT, ONNX_DIR, PARITY_FILE, VARIANTS, WORD_EMBEDDINGS, OnnxEncoder, onnx_file
 from .settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,11 @@ def parity_texts(corpus_dir: Path, gold: Path, limit: int = 60) -> tuple[list[st
 
 
 def _export_fp32(model, path: Path) -> None:
+    """The network after its word-embedding lookup (inputs_embeds → vector) to ``path``, the lookup table beside it.
+
+    Why split: the table is 250k rows × 384 floats, 384 MB of the 470 MB model, and ONNX Runtime reads and copies
+    all of it at every session start although a question touches a few dozen rows. As a memory-mapped .npy, a
+    new process reads only the rows it gathers; the rest of the network is what the session loads."""
     import torch
 
     class Pooled(torch.nn.Module):
@@ -52,24 +57,27 @@ def _export_fp32(model, path: Path) -> None:
             super().__init__()
             self.net = net
 
-        def forward(self, input_ids, attention_mask):
-            hidden = self.net(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        def forward(self, inputs_embeds, attention_mask):
+            hidden = self.net(inputs_embeds=inputs_embeds, attention_mask=attention_mask).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
-    wrapper = Pooled(model[0].auto_model).eval()
+    net = model[0].auto_model
+    table = net.get_input_embeddings().weight.detach().cpu().numpy().astype(np.float32)
+    np.save(path.parent / WORD_EMBEDDINGS, table)
+    wrapper = Pooled(net).eval()
     texts = ["query: 老年人科学素质提升行动谁牵头？", "passage: 湖南"]
     sample = model.tokenizer(texts, padding=True, return_tensors="pt")
-    args = (sample["input_ids"], sample["attention_mask"])
+    args = (torch.from_numpy(table[sample["input_ids"].numpy()]), sample["attention_mask"])
     with torch.no_grad():
         torch.onnx.export(
             wrapper,
             args,
             str(path),
-            input_names=["input_ids", "attention_mask"],
+            input_names=["inputs_embeds", "attention_mask"],
             output_names=["embedding"],
-            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}},
+            dynamic_axes={"inputs_embeds": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}},
             opset_version=OPSET,
             dynamo=False,
         )
@@ -105,7 +113,13 @@ def export(model_dir: Path, corpus_dir: Path | None = None, gold: Path | None = 
         staged.mkdir()
         _export_fp32(model, staged / VARIANTS["onnx"])
         _quantize(staged / VARIANTS["onnx"], staged / VARIANTS["onnx-int8"])
-        report = {"min_cosine": MIN_COSINE, "passages": len(passages), "questions": len(questions), "variants": {}}
+        report = {
+            "format": EXPORT_FORMAT,
+            "min_cosine": MIN_COSINE,
+            "passages": len(passages),
+            "questions": len(questions),
+            "variants": {},
+        }
         qp, pp = prompts.get("query", "query: "), prompts.get("passage", "passage: ")
         ref_q, ref_p = _reference(model, questions, qp), _reference(model, passages, pp)
         for variant in VARIANTS:

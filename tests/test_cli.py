@@ -70,3 +70,26 @@ def test_broken_file_is_skipped_and_reported(tmp_path, built_settings):
     assert result.exit_code == 0, result.output
     assert "5 documents" in result.output
     assert "表格.xlsx" in result.output and "不支持的文件类型" in result.output
+
+
+def test_ask_as_a_process_of_its_own_answers_as_in_process(built_settings):
+    """`python -m qa ask` loads the question encoder in a forked helper and leaves without tearing down: the printed
+    JSON is the same answer CliRunner gets in-process, and the process ends cleanly."""
+    import os
+    import subprocess
+    import sys
+
+    question = "老年人科学素质提升行动由哪个单位牵头？"
+    args = [*_args(built_settings), "ask", question, "--json", "--local"]
+    here = CliRunner().invoke(main, args)
+    env = {**os.environ, "POLICYQA_THREADS": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "qa", *args], capture_output=True, text=True, timeout=300, env=env, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    ours, theirs = json.loads(proc.stdout), json.loads(here.stdout)
+    for answer in (ours, theirs):
+        for p in answer["passages"]:
+            p.pop("score")  # rounded sums of floats: equal in practice, not what this test is about
+    assert ours == theirs
+    assert "loaded locally" in proc.stderr

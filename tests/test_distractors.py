@@ -27,11 +27,6 @@ def test_no_distractor_holds_a_gold_evidence_string(distractors):
     assert stats.documents == 60 and not stats.violations
 
 
-@pytest.mark.xfail(
-    reason="known defect since the merge of issue 14: 8 of 60 distractors get no title from the new metadata rules "
-    "(the unit rewrite also renames the redhead issuer, e.g. 工作委员会 → 气象局); to fix in qa/distractors.py",
-    strict=False,
-)
 def test_distractors_read_as_documents_of_other_places(distractors):
     out, _ = distractors
     real_issuers = {read_document(p).meta.issuer for p in (PROJECT_ROOT / "corpus").glob("*.txt")}
@@ -54,3 +49,9 @@ def test_sections_follow_the_outline():
     text = "某某文件\n\n标题\n\n一、总体要求\n\n" + "要求正文。" * 10 + "\n\n二、主要任务\n\n" + "任务正文。" * 20
     sections = split_sections(text, 400)
     assert [s.split("\n")[0] for s in sections] == ["一、总体要求", "二、主要任务"]
+
+
+def test_header_names_move_place_and_year_but_keep_their_offices():
+    rw = Rewriter(random.Random(1), "平江", ["河北"], ["民政局"])
+    name = rw.name("中共河北雄安新区工作委员会、河北雄安新区管理委员会（2021年）")
+    assert name == f"中共平江雄安新区工作委员会、平江雄安新区管理委员会（{2021 + rw.shift}年）"

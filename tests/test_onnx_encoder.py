@@ -8,7 +8,7 @@ import pytest
 
 from qa.embed import Embedder
 from qa.evaluate import DEFAULT_GOLDS
-from qa.onnx_encoder import parity_report
+from qa.onnx_encoder import EXPORT_FORMAT, parity_report
 from qa.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.slow
@@ -54,7 +54,7 @@ def test_onnx_tokenizer_matches_the_folder_tokenizer():
 
 def test_export_recorded_parity_and_kept_only_passing_variants():
     report = parity_report(Path(Settings().resolved_model()))
-    assert report["variants"]["onnx"]["kept"]
+    assert report["format"] == EXPORT_FORMAT and report["variants"]["onnx"]["kept"]
     for r in report["variants"].values():
         assert r["kept"] == (min(r["queries_min"], r["passages_min"]) >= report["min_cosine"])
 
@@ -118,3 +118,11 @@ def test_a_missing_export_is_made_on_first_use_without_hanging(tmp_path, monkeyp
     worker.start()
     worker.join(timeout=120)
     assert done and done[0].shape == (1, 384), "the first question without onnx/ did not finish"
+
+
+def test_the_word_embeddings_are_gathered_outside_the_graph():
+    """The 384 MB table is a memory-mapped array, not part of what each new process's session loads."""
+    e = Embedder(Settings(query_encoder="onnx")).onnx
+    assert "inputs_embeds" in e.inputs and "input_ids" not in e.inputs
+    assert isinstance(e.table, np.memmap) and e.table.shape[1] == e.dim
+    assert e.path.stat().st_size < 150 * 2**20
