@@ -91,7 +91,9 @@ def versions_on_disk(index_dir: Path) -> set[str]:
 
 def copy_index(built: Settings, root: Path, **update) -> Settings:
     shutil.copytree(built.corpus_dir, root / "corpus")
-    shutil.copytree(built.index_dir, root / "index")
+    # the copy is a deployment of its own: the source's leases are those of the processes serving it (other tests
+    # of this session), and copied here they would keep this copy's old versions from ever being pruned
+    shutil.copytree(built.index_dir, root / "index", ignore=shutil.ignore_patterns(".leases"))
     return built.model_copy(
         update={"corpus_dir": root / "corpus", "index_dir": root / "index", "feedback_db": root / "fb.db", **update}
     )
