@@ -13,7 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .answerability import constraint_met, identity
-from .highlight import DOC_NO_RE, FIELD_COLUMN_RE, SENTENCE_RE, subject_overlap, subject_words
+from .highlight import (
+    DOC_NO_RE,
+    FIELD_COLUMN_RE,
+    HEADER_CHARS,
+    SENTENCE_RE,
+    recipients_line,
+    subject_overlap,
+    subject_words,
+    topic_words,
+)
 from .lexical import bigrams
 from .lexicon import load_lexicon
 from .normalize import fold, to_simplified
@@ -30,7 +39,7 @@ YEAR_ONLY = re.compile(r"\s*\d{4}\s*年")  # 2024年 is a date, not a quantity
 ORDINAL_RE = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*[届次期批轮]")
 DOCUMENT_WORDS = re.compile(
     r"要点|方案|文件|通知|意见|规划|纲要|办法|条例|计划|预案|批复|报告|措施|举措|文号|字号|印发|发布|转发|下发|发文|成文|"
-    r"落款|签发|document|plan|notice|opinion|measure|report|issued"
+    r"落款|签发|批准|批的|主送|document|plan|notice|opinion|measure|report|issued"
 )
 LEAD_PATTERNS = [
     re.compile(r"[（(]([^（）()]{2,40}?)牵头[，,；;、]?[^（）()]{0,30}[）)]"),  # （区科技局牵头，区财政局配合）
@@ -195,8 +204,7 @@ def number_answer(q: Question, hit: Hit) -> str | None:
         candidates = [m for m in candidates if unit in m.group(0)] or (candidates if unit == "万" else [])
     if not candidates:
         return None
-    grams = len(set(bigrams(q.subject))) or 1
-    if _grams_in(q, sentence) / grams < MIN_CLAUSE_OVERLAP:
+    if _topic_share(q, hit, sentence) < MIN_CLAUSE_OVERLAP:
         return None  # the sentence is not about what was asked
     head = _head_word(q)
 
@@ -206,6 +214,16 @@ def number_answer(q: Question, hit: Hit) -> str | None:
 
     best = max(candidates, key=fit)
     return re.sub(r"\s+", "", best.group(0))
+
+
+def _topic_share(q: Question, hit: Hit, sentence: str) -> float:
+    """Share of the topic's bigrams, word by word, that ``sentence`` holds (the topic: the subject less the words
+    that name the passage's document, see highlight.topic_words)."""
+    grams = [g for w in topic_words(q, hit.meta) for g in dict.fromkeys(bigrams(w))]
+    if not grams:
+        return 0.0
+    t = fold(sentence)
+    return sum(g in t for g in grams) / len(grams)
 
 
 def _head_word(q: Question) -> str | None:
@@ -288,6 +306,14 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
     return f"发文单位：{meta.issuer}" + (f"（{_cn_date(meta.date)}）" if meta.date else "")
 
 
+def recipients_answer(q: Question, hit: Hit) -> str | None:
+    """Whom a document is sent to: its 主送 line, from the passage that opens the document."""
+    if q.latin or hit.chunk.span[0] >= HEADER_CHARS or not _about_document(q, hit.meta):
+        return None
+    line = recipients_line(hit.chunk.text[: HEADER_CHARS - hit.chunk.span[0]])
+    return f"主送：{line}" if line else None
+
+
 ANSWERERS: dict[QuestionType, Callable[[Question, Hit], str | None]] = {
     QuestionType.LEAD: lead_answer,
     QuestionType.RESPONSIBLE: responsible_answer,
@@ -295,6 +321,7 @@ ANSWERERS: dict[QuestionType, Callable[[Question, Hit], str | None]] = {
     QuestionType.DOC_NO: meta_answer,
     QuestionType.DATE: meta_answer,
     QuestionType.ISSUER: meta_answer,
+    QuestionType.RECIPIENTS: recipients_answer,
 }
 
 
