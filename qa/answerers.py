@@ -25,6 +25,7 @@ from .highlight import (
 )
 from .lexical import bigrams
 from .lexicon import load_lexicon
+from .metadata import date_in
 from .normalize import fold, to_simplified
 from .question import SEVERAL
 from .schema import DocMeta, Hit, Question, QuestionType
@@ -337,5 +338,20 @@ def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
             continue
         found = meta_answer(q, hit, ours) if answerer is meta_answer else answerer(q, hit)
         if found:
-            return DirectAnswer(found, i)
+            return DirectAnswer(found, _proof(found, hits, doc) if answerer is meta_answer else i)
     return None
+
+
+def _proof(found: str, hits: list[Hit], doc: str) -> int:
+    """For a header field (文号, date, issuer), the passage of the answer document that prints it — the header or
+    the signature — rather than the first passage of that document, which may be about something else."""
+    value = found.split("：", 1)[-1].split("（", 1)[0]
+    dated = date_in(value)
+    first = next(i for i, h in enumerate(hits) if h.chunk.doc_id == doc)
+    for i, h in enumerate(hits[:5]):
+        if h.chunk.doc_id != doc:
+            continue
+        text = h.chunk.text
+        if fold(value) in fold(text) or (dated and any(date_in(line) == dated for line in text.split("\n"))):
+            return i
+    return first

@@ -207,3 +207,14 @@ def test_words_naming_the_document_do_not_pick_the_sentence():
     hit = _text_hit(text, title="丙省民政厅关于乙县乡镇区划调整的批复", path=["批复"])
     answer, sentence = _answer("乙县乡镇区划调整完成后总人口是多少", hit, places=("乙县",))
     assert "总人口" in sentence and answer.endswith("30.9万人")
+
+
+def test_a_header_field_is_proved_by_the_passage_that_prints_it():
+    meta = dict(title="甲省科协2023年科普工作要点", issuer="甲省科学技术协会", date="2023-03-10", doc_no="甲科协通〔2023〕10号")
+    body = _text_hit("一、加强科普工作。全年开展科普活动100场。", **meta)
+    signed = _text_hit("甲省科学技术协会\n2023年3月10日印发", **meta)
+    q = analyse("甲省科协2023年科普工作要点是哪天印发的", places=("甲省",))
+    for h in (body, signed):
+        h.highlight = best_segment(q, h)
+    found = direct_answer(q, [body, signed])
+    assert found is not None and found.text == "成文日期：2023年3月10日" and found.passage == 1
