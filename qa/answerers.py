@@ -21,6 +21,7 @@ from .highlight import (
     recipients_line,
     subject_overlap,
     subject_words,
+    topic_overlap,
     topic_words,
 )
 from .lexical import bigrams
@@ -56,6 +57,8 @@ RESPONSIBLE_PATTERNS = [
 BODY_RE = load_lexicon().unit_suffix_re  # how a unit's name ends (lexicon.toml [bodies])
 TITLE_QUOTE_RE = re.compile(r"《([^《》]+)》")
 MIN_QUOTED_TITLE = 8
+# words by which a question points at an older document the one retrieved replaced: its own header never answers
+OTHER_DOCUMENT_RE = re.compile(r"作废|废止|旧版|老版|上一版|原来的|原先的|被取代|被替代")
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
 
@@ -105,9 +108,10 @@ def _bodies(found: str) -> str | None:
 
 def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | None:
     """The first pattern match in the heading (it names what its section governs), then in the passage's sentences
-    from the one most about the subject down: a note such as （市住建局牵头） or 由区科协牵头 need not repeat it."""
+    from the one most about the topic down (words naming the document left out, see highlight.topic_words): a note
+    such as （市住建局牵头） or 由区科协牵头 need not repeat it."""
     candidates = [hit.chunk.section_path[-1]] if hit.chunk.section_path else []
-    candidates += sorted(_sentences(hit), key=lambda s: -subject_overlap(q, s))
+    candidates += sorted(_sentences(hit), key=lambda s: -topic_overlap(q, hit, s))
     for pattern in patterns:
         for text in candidates:
             for m in pattern.finditer(text):
@@ -184,8 +188,15 @@ def _grams_in(q: Question, text: str) -> int:
 
 
 def number_answer(q: Question, hit: Hit) -> str | None:
-    """The number the question asks for: by asked unit (几站 → 站), then the one whose words match the subject — a
-    count follows its noun (科普惠民社区72个), an ordinal precedes it (第15届…竞赛)."""
+    """The number the question asks for in this passage (see _number_match)."""
+    found = _number_match(q, hit)
+    return found[1] if found else None
+
+
+def _number_match(q: Question, hit: Hit) -> tuple[float, str] | None:
+    """(how well its clause fits the question, the number): by asked unit (几站 → 站; 个 standing for a counted
+    thing's classifier, 学校40个 for 几所学校), then the one whose words match the subject — a count follows its
+    noun (科普惠民社区72个), an ordinal precedes it (第15届…竞赛)."""
     if SEVERAL.search(q.text) or not _about(q, hit) or hit.highlight is None:
         return None
     sentence = hit.chunk.text[hit.highlight[0] : hit.highlight[1]]
@@ -194,15 +205,20 @@ def number_answer(q: Question, hit: Hit) -> str | None:
         if not ordinals:
             return None
         best = max(ordinals, key=lambda m: _grams_in(q, sentence[m.end() : m.end() + 20]))
-        return re.sub(r"\s+", "", best.group(0))
-    units = load_lexicon().units_pattern
+        return float(_grams_in(q, sentence[best.end() : best.end() + 20])), re.sub(r"\s+", "", best.group(0))
+    lexicon = load_lexicon()
+    units = lexicon.units_pattern
     candidates = [m for m in _number_re().finditer(sentence) if not YEAR_ONLY.fullmatch(m.group(0))]
     candidates = [m for m in candidates if re.search(r"\d", m.group(0)) or _asked_unit(q, units)]
-    for word, measures in load_lexicon().asked_units.items():  # 多少钱 → a figure in 元; 比例 → in %
+    for word, measures in lexicon.asked_units.items():  # 多少钱 → a figure in 元; 比例 → in %
         if word in q.base:
             candidates = [m for m in candidates if any(u in m.group(0) for u in measures)]
+    stand_in = 0.0
     if unit := _asked_unit(q, units):
-        candidates = [m for m in candidates if unit in m.group(0)] or (candidates if unit == "万" else [])
+        exact = [m for m in candidates if unit in m.group(0)]
+        general = [m for m in candidates if unit in lexicon.classifiers and _counted_with(m.group(0), "个")]
+        stand_in = 0.0 if exact else 1.0
+        candidates = exact or general or (candidates if unit == "万" else [])
     if not candidates:
         return None
     if _topic_share(q, hit, sentence) < MIN_CLAUSE_OVERLAP:
@@ -214,7 +230,11 @@ def number_answer(q: Question, hit: Hit) -> str | None:
         return _grams_in(q, clause) + (3.0 if head and head in fold(clause) else 0.0)
 
     best = max(candidates, key=fit)
-    return re.sub(r"\s+", "", best.group(0))
+    return fit(best) - stand_in, re.sub(r"\s+", "", best.group(0))
+
+
+def _counted_with(number: str, classifier: str) -> bool:
+    return re.sub(r"(?:以上|左右|以内|以下)$", "", number).endswith(classifier)
 
 
 def _topic_share(q: Question, hit: Hit, sentence: str) -> float:
@@ -296,8 +316,8 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
         for h in neighbours or [hit]:
             if cited := cited_doc_no(q, h):
                 return f"文号：{cited}"
-    if q.latin or not _about_document(q, meta):
-        return None
+    if q.latin or not _about_document(q, meta) or OTHER_DOCUMENT_RE.search(q.base):
+        return None  # (or asks of the document this one replaced, whose citation was not among the passages)
     if q.qtype is QuestionType.DOC_NO:
         return f"文号：{meta.doc_no}" if meta.doc_no else None
     if q.qtype is QuestionType.DATE:
@@ -333,6 +353,10 @@ def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
     if answerer is None or doc is None or (SEVERAL.search(q.text) and not q.qtype.about_document):
         return None
     ours = [h for h in hits[:5] if h.chunk.doc_id == doc]
+    if answerer is number_answer:  # the number whose clause fits best, of the answer document's top passages
+        ranked = [(i, _number_match(q, h)) for i, h in enumerate(hits[:3]) if h.chunk.doc_id == doc]
+        scored = [(m[0], -i, m[1]) for i, m in ranked if m]  # ties go to the better-ranked passage
+        return DirectAnswer(max(scored)[2], -max(scored)[1]) if scored else None
     for i, hit in enumerate(hits[:3]):
         if hit.chunk.doc_id != doc:
             continue

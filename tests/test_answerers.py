@@ -218,3 +218,22 @@ def test_a_header_field_is_proved_by_the_passage_that_prints_it():
         h.highlight = best_segment(q, h)
     found = direct_answer(q, [body, signed])
     assert found is not None and found.text == "成文日期：2023年3月10日" and found.passage == 1
+
+
+def test_the_number_whose_clause_fits_best_answers_across_passages():
+    first = _text_hit("组织200所学校参加太空种子种植。", title="甲省科协科普工作要点", path=["要点"])
+    second = _text_hit("建设特色产业基地93个、科普惠民社区72个、科普教育学校40个。", title="甲省科协科普工作要点",
+                       path=["要点"])
+    q = analyse("科普教育学校要建多少所")
+    for h in (first, second):
+        h.highlight = best_segment(q, h)
+    found = direct_answer(q, [first, second])
+    assert found is not None and found.text == "40个" and found.passage == 1  # 个 stands for 所; its clause fits
+    assert direct_answer(analyse("要建多少公里"), [second]) is None  # 个 never stands for a measure such as 公里
+
+
+def test_a_question_about_the_document_replaced_gets_no_header_field():
+    hit = _text_hit("一、总则。为做好防汛工作，制定本预案。", title="甲省防汛应急预案", issuer="甲省人民政府办公厅",
+                    doc_no="甲政办发〔2014〕54号")
+    assert _answer("甲省防汛应急预案把老版本作废了，被作废的那个文件文号是啥", hit, places=("甲省",))[0] is None
+    assert _answer("甲省防汛应急预案的文号是啥", hit, places=("甲省",))[0] == "文号：甲政办发〔2014〕54号"
