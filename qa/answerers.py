@@ -59,6 +59,7 @@ TITLE_QUOTE_RE = re.compile(r"《([^《》]+)》")
 MIN_QUOTED_TITLE = 8
 # words by which a question points at an older document the one retrieved replaced: its own header never answers
 OTHER_DOCUMENT_RE = re.compile(r"作废|废止|旧版|老版|上一版|原来的|原先的|被取代|被替代")
+REPEALED_RE = re.compile(r"废止|作废|停止执行|不再执行")  # what a 公文 says of the document it replaces
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
 
@@ -271,12 +272,15 @@ def cited_doc_no(q: Question, hit: Hit) -> str | None:
     own = fold(hit.meta.doc_no)
     best, best_score = None, subject_overlap(q, identity(hit.meta))
     years_named_elsewhere = any(y not in identity(hit.meta) for y in q.years)
+    replaced = bool(OTHER_DOCUMENT_RE.search(q.base))
     for m in DOC_NO_RE.finditer(to_simplified(hit.chunk.text)):
         if fold(m.group(0)) == own:
             continue
         before = hit.chunk.text[max(0, m.start() - 60) : m.start()]
         score = subject_overlap(q, before) + (0.2 if CITED_CUES.search(q.base) else 0.0)
         score += 0.5 if years_named_elsewhere and any(y in m.group(0) for y in q.years) else 0.0
+        if replaced and REPEALED_RE.search(hit.chunk.text[m.end() : m.end() + 12]):
+            score += 1.0  # 《…》（湘政办函〔2008〕93号）同时废止: the document this one replaced, as asked
         if score > best_score:
             best, best_score = re.sub(r"\s+", "", hit.chunk.text[m.start() : m.end()]), score
     return best

@@ -236,4 +236,8 @@ def test_a_question_about_the_document_replaced_gets_no_header_field():
     hit = _text_hit("一、总则。为做好防汛工作，制定本预案。", title="甲省防汛应急预案", issuer="甲省人民政府办公厅",
                     doc_no="甲政办发〔2014〕54号")
     assert _answer("甲省防汛应急预案把老版本作废了，被作废的那个文件文号是啥", hit, places=("甲省",))[0] is None
+    notice = _text_hit("现印发给你们，请认真组织实施。2008年印发的《甲省防汛应急预案》（甲政办函〔2008〕93号）同时废止。",
+                       title="甲省防汛应急预案", issuer="甲省人民政府办公厅", doc_no="甲政办发〔2014〕54号")
+    asked = "甲省防汛应急预案把老版本作废了，被作废的那个文件文号是啥"
+    assert _answer(asked, notice, places=("甲省",))[0] == "文号：甲政办函〔2008〕93号"
     assert _answer("甲省防汛应急预案的文号是啥", hit, places=("甲省",))[0] == "文号：甲政办发〔2014〕54号"
