@@ -487,6 +487,13 @@ def test_admin_page_lists_versions_and_restores_one_by_keyboard(built_settings, 
         asked = []
         page.on("dialog", lambda d: asked.append(d.message) or d.accept())
         restore = page.get_by_role("button", name=f"恢复 {original.name}")
+        # the server refuses once (the version went meanwhile): its Chinese reason is shown, nothing changes
+        gone = {"status": 404, "content_type": "application/json", "body": '{"error":"没有这个版本。","code":"x"}'}
+        page.route("**/api/versions/*/restore", lambda route: route.fulfill(**gone), times=1)
+        restore.click()
+        page.wait_for_function("() => document.querySelector('#ver-stage').textContent.startsWith('恢复失败')")
+        assert page.inner_text("#ver-stage") == "恢复失败：没有这个版本。" and restore.is_enabled()
+        assert [r[0] for r in versions_table()] == ["湖南要点-修订版.txt", original.name]
         restore.focus()
         page.keyboard.press("Enter")
         ended = "() => /^(已恢复|恢复失败|网络错误)/.test(document.querySelector('#ver-stage').textContent)"
