@@ -493,6 +493,7 @@ def test_admin_page_lists_versions_and_restores_one_by_keyboard(built_settings, 
         restore.click()
         page.wait_for_function("() => document.querySelector('#ver-stage').textContent.startsWith('恢复失败')")
         assert page.inner_text("#ver-stage") == "恢复失败：没有这个版本。" and restore.is_enabled()
+        assert restore.evaluate("b => b === document.activeElement")  # a keyboard user can simply try again
         assert [r[0] for r in versions_table()] == ["湖南要点-修订版.txt", original.name]
         restore.focus()
         page.keyboard.press("Enter")

@@ -318,6 +318,8 @@ def test_two_workers_and_cli_builds_on_one_milvus_server(built_settings, milvus_
     # workers leave the CLI processes a core: at load average 2-5 this test's own time went from 101 s (two builds,
     # 2,549 questions) to 73 s (638 questions, still answered throughout both switches).
     cli = [["build"], ["remove", batch_file(1)]]
+    answered_at: list[float] = []
+    during: dict[str, int] = {}  # CLI command → questions answered while its process ran
 
     def ask(n: int) -> None:
         questions = [*STANDING, batch_question(1)]
@@ -335,6 +337,7 @@ def test_two_workers_and_cli_builds_on_one_milvus_server(built_settings, milvus_
                     run.errors.append(f"{question}: {status} {body}")
                 else:
                     run.answers.append((worker, question, [p["doc"]["file"] for p in body["passages"]]))
+                    answered_at.append(time.perf_counter())
             time.sleep(0.15)  # a steady stream, leaving the CLI build some of the two cores
 
     def watch() -> None:
@@ -366,6 +369,7 @@ def test_two_workers_and_cli_builds_on_one_milvus_server(built_settings, milvus_
         phase("both workers answering")
         add_batch(settings, 1)
         for command in cli:
+            started = time.perf_counter()
             done = subprocess.run(
                 [sys.executable, "-m", "qa", *command], env=env, capture_output=True, text=True, timeout=180
             )
@@ -373,6 +377,7 @@ def test_two_workers_and_cli_builds_on_one_milvus_server(built_settings, milvus_
             record_version(settings.index_dir, run)
             run.switches += 1
             phase(f"CLI {command[0]}")
+            during[command[0]] = sum(started <= t <= phases[-1][1] for t in list(answered_at))
         final = current_path(settings.index_dir).name
         deadline = time.time() + 60
         while not all(final in v for v in seen.values()) and time.time() < deadline:
@@ -389,10 +394,11 @@ def test_two_workers_and_cli_builds_on_one_milvus_server(built_settings, milvus_
     versions = set().union(*seen.values())
     print(
         f"milvus server: {run.switches} CLI switches, {len(run.answers)} questions answered by "
-        f"{len(seen)} workers over {len(versions)} versions, {len(run.errors)} errors, "
-        f"{time.perf_counter() - t0:.0f}s"
+        f"{len(seen)} workers over {len(versions)} versions ({during} while the CLI processes ran), "
+        f"{len(run.errors)} errors, {time.perf_counter() - t0:.0f}s"
     )
     assert run.errors == []
+    assert all(n >= 10 for n in during.values()), f"too few questions while the CLI processes ran: {during}"
     assert all(final in v for v in seen.values()), f"a worker never reached {final}: {seen}"
     assert len(versions) >= 2
     # over HTTP the answer does not name its version: it must cite documents of one version that was current
