@@ -87,7 +87,7 @@ def answer_document(q: Question, hits: list[Hit]) -> str | None:
 
 
 def _fields(hit: Hit, key_re: re.Pattern) -> str | None:
-    return next((v for k, v in hit.chunk.fields.items() if key_re.search(k) and v.strip()), None)
+    return next((v for k, v in hit.chunk.fields.items() if key_re.search(to_simplified(k)) and v.strip()), None)
 
 
 def _about(q: Question, hit: Hit) -> bool:
@@ -113,6 +113,7 @@ def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | Non
     such as （市住建局牵头） or 由区科协牵头 need not repeat it."""
     candidates = [hit.chunk.section_path[-1]] if hit.chunk.section_path else []
     candidates += sorted(_sentences(hit), key=lambda s: -topic_overlap(q, hit, s))
+    candidates = [to_simplified(c) for c in candidates]  # the patterns are written in simplified characters
     for pattern in patterns:
         for text in candidates:
             for m in pattern.finditer(text):
@@ -200,7 +201,7 @@ def _number_match(q: Question, hit: Hit) -> tuple[float, str] | None:
     noun (科普惠民社区72个), an ordinal precedes it (第15届…竞赛)."""
     if SEVERAL.search(q.text) or not _about(q, hit) or hit.highlight is None:
         return None
-    sentence = hit.chunk.text[hit.highlight[0] : hit.highlight[1]]
+    sentence = to_simplified(hit.chunk.text[hit.highlight[0] : hit.highlight[1]])  # 萬 個 read as 万 个
     if "第几" in q.base:
         ordinals = list(ORDINAL_RE.finditer(sentence))
         if not ordinals:
@@ -335,7 +336,7 @@ def recipients_answer(q: Question, hit: Hit) -> str | None:
     """Whom a document is sent to: its 主送 line, from the passage that opens the document."""
     if q.latin or hit.chunk.span[0] >= HEADER_CHARS or not _about_document(q, hit.meta):
         return None
-    line = recipients_line(hit.chunk.text[: HEADER_CHARS - hit.chunk.span[0]])
+    line = recipients_line(to_simplified(hit.chunk.text[: HEADER_CHARS - hit.chunk.span[0]]))
     return f"主送：{line}" if line else None
 
 
