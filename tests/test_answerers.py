@@ -210,7 +210,9 @@ def test_words_naming_the_document_do_not_pick_the_sentence():
 
 
 def test_a_header_field_is_proved_by_the_passage_that_prints_it():
-    meta = dict(title="甲省科协2023年科普工作要点", issuer="甲省科学技术协会", date="2023-03-10", doc_no="甲科协通〔2023〕10号")
+    meta = dict(
+        title="甲省科协2023年科普工作要点", issuer="甲省科学技术协会", date="2023-03-10", doc_no="甲科协通〔2023〕10号"
+    )
     body = _text_hit("一、加强科普工作。全年开展科普活动100场。", **meta)
     signed = _text_hit("甲省科学技术协会\n2023年3月10日印发", **meta)
     q = analyse("甲省科协2023年科普工作要点是哪天印发的", places=("甲省",))
@@ -236,8 +238,12 @@ def test_a_question_about_the_document_replaced_gets_no_header_field():
     hit = _text_hit("一、总则。为做好防汛工作，制定本预案。", title="甲省防汛应急预案", issuer="甲省人民政府办公厅",
                     doc_no="甲政办发〔2014〕54号")
     assert _answer("甲省防汛应急预案把老版本作废了，被作废的那个文件文号是啥", hit, places=("甲省",))[0] is None
-    notice = _text_hit("现印发给你们，请认真组织实施。2008年印发的《甲省防汛应急预案》（甲政办函〔2008〕93号）同时废止。",
-                       title="甲省防汛应急预案", issuer="甲省人民政府办公厅", doc_no="甲政办发〔2014〕54号")
+    notice = _text_hit(
+        "现印发给你们，请认真组织实施。2008年印发的《甲省防汛应急预案》（甲政办函〔2008〕93号）同时废止。",
+        title="甲省防汛应急预案",
+        issuer="甲省人民政府办公厅",
+        doc_no="甲政办发〔2014〕54号",
+    )
     asked = "甲省防汛应急预案把老版本作废了，被作废的那个文件文号是啥"
     assert _answer(asked, notice, places=("甲省",))[0] == "文号：甲政办函〔2008〕93号"
     assert _answer("甲省防汛应急预案的文号是啥", hit, places=("甲省",))[0] == "文号：甲政办发〔2014〕54号"
