@@ -161,3 +161,49 @@ def test_upload_indexes_in_a_job_and_the_server_answers_from_it_without_restart(
     assert all("青少年科技创新大赛" not in p["doc"]["title"] for p in answer["passages"])
     gone, _ = _wait(client, client.delete("/api/documents/没有这个.txt", headers=AUTH).json())
     assert gone["files"][0]["ok"] is False and "找不到文件" in gone["files"][0]["error"]
+
+
+@pytest.mark.slow
+def test_a_replaced_version_is_listed_and_restored_through_the_api(live_admin, tmp_path):
+    """Upload a revision under the same title and issuer: it replaces the document and the old one is listed;
+    restoring it is a job after which the old text answers and the revision is the old version in turn. A version
+    the corpus holds again is marked current; unknown ids are 404, and nothing works without the token."""
+    client, settings = live_admin
+    original = next(p for p in settings.corpus_dir.iterdir() if p.name.startswith("湖南"))
+    text = original.read_text(encoding="utf-8")
+    revised = text.replace("全省巡展不低于 15 站", "全省巡展不低于 20 站")
+    assert revised != text
+    question = {"question": "湖南流动科技馆要巡展几站"}
+    assert client.get("/api/versions", headers=AUTH).json() == {"versions": []}
+    count = client.get("/api/health").json()["documents"]
+
+    r = client.post("/api/documents", headers=AUTH, files={"files": ("修订版.txt", revised.encode("utf-8"))})
+    job, _ = _wait(client, r.json())
+    assert job["status"] == "done", job
+    assert client.get("/api/health").json()["documents"] == count  # replaced, not added beside it
+    assert client.post("/api/ask", json=question).json()["answer"] == "不低于20站"
+    [old] = client.get("/api/versions", headers=AUTH).json()["versions"]
+    revision = job["files"][0]["doc_id"]
+    assert (old["name"], old["original_name"], old["replaced_by"], old["current"]) == (
+        original.name,
+        original.name,
+        revision,
+        False,
+    )
+
+    assert client.post(f"/api/versions/{old['id']}/restore").status_code == 401
+    missing = client.post("/api/versions/no-such-version/restore", headers=AUTH)
+    assert missing.status_code == 404 and missing.json()["error"] == "没有这个版本。"
+    r = client.post(f"/api/versions/{old['id']}/restore", headers=AUTH)
+    assert r.status_code == 202
+    job, _ = _wait(client, r.json())
+    assert job["status"] == "done" and job["files"][0]["ok"], job
+
+    answer = client.post("/api/ask", json=question).json()
+    assert answer["answer"] == "不低于15站" and answer["passages"][0]["doc"]["file"] == original.name
+    listed = {d["doc_id"] for d in client.get("/api/documents", headers=AUTH).json()["documents"]}
+    assert original.name in listed and revision not in listed
+    versions = {v["name"]: v for v in client.get("/api/versions", headers=AUTH).json()["versions"]}
+    assert versions[original.name]["current"] is True  # restored: the archive copy is what the corpus holds
+    assert versions[revision]["current"] is False and versions[revision]["original_name"] == "修订版.txt"
+    assert versions[revision]["replaced_by"] == original.name

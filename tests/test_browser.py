@@ -425,3 +425,98 @@ def test_admin_page_follows_a_long_job_to_the_end(built_settings, browser, tmp_p
         assert (
             page.evaluate("document.cookie") == "" and page.evaluate("localStorage.length + sessionStorage.length") == 0
         )
+
+
+def test_admin_page_lists_versions_and_restores_one_by_keyboard(built_settings, browser, tmp_path):
+    """A revision uploaded under the same title and issuer replaces the document; the page lists both versions (the
+    revision current), and 恢复 — pressed from the keyboard, confirmed — brings the old one back: the page, `policyqa
+    list`, the index and the answers agree on it, and the revision is listed as the old version in turn."""
+    from click.testing import CliRunner
+
+    from app import create_app
+    from qa.cli import main
+    from qa.index import load_index
+    from qa.settings import Settings
+
+    shutil.copytree(built_settings.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(built_settings.index_dir, tmp_path / "index", ignore=shutil.ignore_patterns(".leases", ".jobs"))
+    settings = Settings(
+        **{
+            **built_settings.model_dump(),
+            "corpus_dir": tmp_path / "corpus",
+            "index_dir": tmp_path / "index",
+            "feedback_db": tmp_path / "fb.db",
+            "admin_token": "browser-token-2",
+            "rate_limit_per_minute": 0,
+        }
+    )
+    original = next(p for p in settings.corpus_dir.iterdir() if p.name.startswith("湖南"))
+    title = load_index(settings.index_dir).records[original.name].meta.title
+    text = original.read_text(encoding="utf-8")
+    assert "全省巡展不低于 15 站" in text
+    revision = tmp_path / "湖南要点-修订版.txt"
+    revision.write_text(text.replace("全省巡展不低于 15 站", "全省巡展不低于 20 站"), encoding="utf-8")
+    question = {"question": "湖南流动科技馆要巡展几站"}
+
+    def versions_table() -> list[list[str]]:
+        rows = page.locator("#versions tbody tr")
+        return [[c.strip() for c in rows.nth(i).inner_text().split("\t")] for i in range(rows.count())]
+
+    with serving(create_app(settings)) as url:
+        page = new_page(browser, {"width": 1100, "height": 900})
+        page.goto(f"{url}/admin")
+        page.fill("#token", "browser-token-2")
+        page.click("#login")
+        page.locator("#docs tr").first.wait_for(timeout=10_000)
+        assert page.locator("#ver-empty").is_visible() and page.locator("#versions tr").count() == 0
+
+        page.set_input_files("#files", [str(revision)])
+        page.click("#upload")
+        page.wait_for_function("() => document.querySelector('#stage').textContent.startsWith('完成')", timeout=180_000)
+        assert page.locator("#docs tr").count() == 5  # replaced, not added beside the old one
+        assert "不低于20站" in page.request.post(f"{url}/api/ask", data=question).json()["answer"]
+        assert title in page.inner_text("#versions h3")
+        rows = versions_table()
+        assert [r[0] for r in rows] == ["湖南要点-修订版.txt", original.name], rows
+        assert rows[0][2] == "当前版本" and rows[0][1].startswith("收录于 20")
+        assert rows[1][2] == "旧版本（已被替换）" and rows[1][1].startswith("存档于 20")
+        assert page.locator("#versions button").count() == 1  # only the old version can be restored
+        page.screenshot(path=str(OUT / "admin-versions.png"), full_page=True)
+        assert axe_violations(page) == []
+
+        asked = []
+        page.on("dialog", lambda d: asked.append(d.message) or d.accept())
+        restore = page.get_by_role("button", name=f"恢复 {original.name}")
+        # the server refuses once (the version went meanwhile): its Chinese reason is shown, nothing changes
+        gone = {"status": 404, "content_type": "application/json", "body": '{"error":"没有这个版本。","code":"x"}'}
+        page.route("**/api/versions/*/restore", lambda route: route.fulfill(**gone), times=1)
+        restore.click()
+        page.wait_for_function("() => document.querySelector('#ver-stage').textContent.startsWith('恢复失败')")
+        assert page.inner_text("#ver-stage") == "恢复失败：没有这个版本。" and restore.is_enabled()
+        assert restore.evaluate("b => b === document.activeElement")  # a keyboard user can simply try again
+        assert [r[0] for r in versions_table()] == ["湖南要点-修订版.txt", original.name]
+        restore.focus()
+        page.keyboard.press("Enter")
+        ended = "() => /^(已恢复|恢复失败|网络错误)/.test(document.querySelector('#ver-stage').textContent)"
+        page.wait_for_function(ended, timeout=180_000)
+        status = page.inner_text("#ver-stage")
+        assert status.startswith("已恢复“" + title) and original.name in status, status
+        assert asked and "确定恢复" in asked[0] and original.name in asked[0]
+        assert page.get_attribute("#ver-stage", "aria-live") == "polite"
+        assert page.evaluate("document.activeElement.id") == "ver-heading"  # focus not lost with the old list
+        rows = versions_table()
+        assert [r[0] for r in rows] == [original.name, "湖南要点-修订版.txt"], rows
+        assert rows[0][2] == "当前版本" and rows[1][2] == "旧版本（已被替换）"
+        page.screenshot(path=str(OUT / "admin-versions-restored.png"), full_page=True)
+        assert axe_violations(page) == []
+
+        answer = page.request.post(f"{url}/api/ask", data=question).json()
+        assert answer["answer"] == "不低于15站" and answer["passages"][0]["doc"]["file"] == original.name
+    args = ["--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)]
+    listed = CliRunner().invoke(main, [*args, "list"]).stdout
+    files = {line.split("\t")[0] for line in listed.splitlines()[1:]}
+    assert original.name in files and len(files) == 5 and not any(f.startswith("upload-") for f in files)
+    assert set(load_index(settings.index_dir).records) == files == {p.name for p in settings.corpus_dir.glob("*.txt")}
+    assert (settings.corpus_dir / original.name).read_text(encoding="utf-8") == text
+    kept = CliRunner().invoke(main, [*args, "versions"]).stdout.splitlines()[1:]
+    assert [line.split("\t")[2] for line in kept] == [title, title]  # both versions of it, restorable from the CLI

@@ -278,10 +278,16 @@ def _http(base: str, path: str, body: dict | None = None) -> tuple[int, dict, st
 
 def test_two_workers_and_cli_builds_on_one_milvus_server(built_settings, milvus_server, tmp_path):
     t0 = time.perf_counter()
+    phases: list[tuple[str, float]] = []
+
+    def phase(name: str) -> None:
+        phases.append((name, time.perf_counter()))
+
     settings = copy_index(
         built_settings, tmp_path, vector_store="milvus", milvus_uri=milvus_server, milvus_collection="served"
     )
     assert build_index(settings, progress=False).embedded == 0
+    phase("index into the server")
     env = {
         **os.environ,
         "POLICYQA_CORPUS_DIR": str(settings.corpus_dir),
@@ -305,10 +311,18 @@ def test_two_workers_and_cli_builds_on_one_milvus_server(built_settings, milvus_
     seen: dict[str, set[str]] = {}  # worker → index versions its /api/health named
     stop = threading.Event()
     lock = threading.Lock()
-    switches = 2  # each CLI build loads the model in its own process: ~20 s on a busy 2-core machine
+    # Two switches, each by a CLI process connected to the same server while the workers search it: `build` adding a
+    # notice (a new collection with its vectors) and `remove` taking it out again (a new collection without it). Only
+    # the first embeds, so only it loads the model (~15 s of a CLI process on two busy cores); a second build would
+    # double that without testing anything the removal does not. With the askers pausing 0.15 s (not 0.05 s) the
+    # workers leave the CLI processes a core: at load average 2-5 this test's own time went from 101 s (two builds,
+    # 2,549 questions) to 73 s (638 questions, still answered throughout both switches).
+    cli = [["build"], ["remove", batch_file(1)]]
+    answered_at: list[float] = []
+    during: dict[str, int] = {}  # CLI command → questions answered while its process ran
 
     def ask(n: int) -> None:
-        questions = [*STANDING, *(batch_question(k) for k in range(1, switches + 1))]
+        questions = [*STANDING, batch_question(1)]
         while not stop.is_set():
             question = questions[n % len(questions)]
             n += 1
@@ -323,7 +337,8 @@ def test_two_workers_and_cli_builds_on_one_milvus_server(built_settings, milvus_
                     run.errors.append(f"{question}: {status} {body}")
                 else:
                     run.answers.append((worker, question, [p["doc"]["file"] for p in body["passages"]]))
-            time.sleep(0.05)  # a steady stream, leaving the CLI build some of the two cores
+                    answered_at.append(time.perf_counter())
+            time.sleep(0.15)  # a steady stream, leaving the CLI build some of the two cores
 
     def watch() -> None:
         """Which version each worker serves (its /api/health names it), to see both workers switch."""
@@ -344,42 +359,55 @@ def test_two_workers_and_cli_builds_on_one_milvus_server(built_settings, milvus_
     askers = [threading.Thread(target=ask, args=(i,)) for i in range(3)] + [threading.Thread(target=watch)]
     try:
         wait_ready(base, timeout=120)
+        phase("server ready")
         for t in askers:
             t.start()
         deadline = time.time() + 60
         while len(seen) < 2 and time.time() < deadline:  # both workers up and answering
             time.sleep(0.5)
         assert len(seen) == 2, f"only {len(seen)} worker answered"
-        for k in range(1, switches + 1):  # CLI builds, connected to the same server while the workers search it
-            add_batch(settings, k)
-            build = subprocess.run(
-                [sys.executable, "-m", "qa", "build"], env=env, capture_output=True, text=True, timeout=180
+        phase("both workers answering")
+        add_batch(settings, 1)
+        for command in cli:
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "qa", *command], env=env, capture_output=True, text=True, timeout=180
             )
-            assert build.returncode == 0, build.stderr[-2000:]
+            assert done.returncode == 0, done.stderr[-2000:]
             record_version(settings.index_dir, run)
             run.switches += 1
+            phase(f"CLI {command[0]}")
+            during[command[0]] = sum(started <= t <= phases[-1][1] for t in list(answered_at))
         final = current_path(settings.index_dir).name
         deadline = time.time() + 60
         while not all(final in v for v in seen.values()) and time.time() < deadline:
             time.sleep(0.5)
+        phase("both workers on the final version")
     finally:
         stop.set()
         for t in askers:
             t.join(timeout=90)
+        phase("askers stopped")
         server.terminate()
         server.wait(timeout=60)
+        phase("server stopped")
     versions = set().union(*seen.values())
     print(
-        f"milvus server: {run.switches} CLI-build switches, {len(run.answers)} questions answered by "
-        f"{len(seen)} workers over {len(versions)} versions, {len(run.errors)} errors, "
-        f"{time.perf_counter() - t0:.0f}s"
+        f"milvus server: {run.switches} CLI switches, {len(run.answers)} questions answered by "
+        f"{len(seen)} workers over {len(versions)} versions ({during} while the CLI processes ran), "
+        f"{len(run.errors)} errors, {time.perf_counter() - t0:.0f}s"
     )
     assert run.errors == []
+    assert all(n >= 10 for n in during.values()), f"too few questions while the CLI processes ran: {during}"
     assert all(final in v for v in seen.values()), f"a worker never reached {final}: {seen}"
     assert len(versions) >= 2
     # over HTTP the answer does not name its version: it must cite documents of one version that was current
     for worker, question, files in run.answers:
         assert any(set(files) <= docs for docs in run.documents.values()), (worker, question, files)
+    assert any(q == batch_question(1) and f[:1] == [batch_file(1)] for _, q, f in run.answers), (
+        "no worker served the build"
+    )
+    assert batch_file(1) in run.documents[sorted(run.documents)[1]] and len(run.documents) == 3
     # the workers are gone: their leases are void, and everything but the current version is dropped from the server
     assert prune_unused(settings.index_dir, Stores(settings))
     current = current_path(settings.index_dir)
@@ -387,3 +415,5 @@ def test_two_workers_and_cli_builds_on_one_milvus_server(built_settings, milvus_
     served = sorted(c for c in client.list_collections() if c.startswith("served_"))
     assert served == [json.loads((current / "milvus.json").read_text())["collection"]]
     assert versions_on_disk(settings.index_dir) == {current.name}
+    phase("pruned and checked")
+    print(" · ".join(f"{name} {at - before:.1f}s" for (name, at), before in zip(phases, [t0] + [a for _, a in phases])))

@@ -4,8 +4,10 @@ with it (404 while admin is off, 401 without the right token)."""
 
 from __future__ import annotations
 
+import filecmp
 import json
 from importlib.resources import files
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
@@ -17,7 +19,7 @@ from .. import contract
 from ..admin import bearer, stored_name, token_matches, upload_problem
 from ..errors import ApiError, error_response, responses
 from ..index import IndexUnavailable, load_index
-from ..jobs import Jobs, Transactions, archived_versions
+from ..jobs import ArchivedVersion, Jobs, Transactions, archived_versions
 from ..service import Service
 from ..sources import original_names, remember_original_name
 from ..store import Stores
@@ -128,8 +130,16 @@ def router(service: Service) -> APIRouter:
 
     @admin.get("/api/versions", responses=guarded)
     async def versions(_: Admin):
-        """Earlier versions of documents (replaced or removed), which can be restored."""
-        return {"versions": [v.to_dict() for v in await run_in_threadpool(archived_versions, settings)]}
+        """Earlier versions of documents (replaced or removed), oldest first, which can be restored; each with the
+        name it was uploaded under (``original_name``) so that the admin page shows what staff recognise."""
+        kept = await run_in_threadpool(archived_versions, settings)
+        names = original_names(settings.corpus_dir)
+        current = await run_in_threadpool(lambda: {v.id for v in kept if _is_current(settings.corpus_dir, v)})
+        return {
+            "versions": [
+                {**v.to_dict(), "original_name": names.get(v.name, v.name), "current": v.id in current} for v in kept
+            ]
+        }
 
     @admin.post("/api/versions/{version_id}/restore", status_code=202, responses=guarded)
     async def restore_version(version_id: str, jobs: Admin):
@@ -166,6 +176,16 @@ def router(service: Service) -> APIRouter:
         return {"questions": rows}
 
     return admin
+
+
+def _is_current(corpus: Path, version: ArchivedVersion) -> bool:
+    """Whether the corpus holds this very version again (it was restored: a restore copies, the archive stays), so
+    that the page shows it as the current version instead of offering to restore what is already there."""
+    archived, live = corpus / ".versions" / version.id / version.name, corpus / version.name
+    try:
+        return live.stat().st_size == archived.stat().st_size and filecmp.cmp(live, archived, shallow=False)
+    except OSError:
+        return False
 
 
 def _jsonl(rows: list[dict], name: str) -> Response:
