@@ -21,7 +21,9 @@ ONNX_DIR = "onnx"
 VARIANTS = {"onnx": "model.onnx", "onnx-int8": "model_int8.onnx"}
 PARITY_FILE = "parity.json"
 WORD_EMBEDDINGS = "word_embeddings.npy"  # the lookup table, kept out of the graph (qa/onnx_export.py says why)
-EXPORT_FORMAT = 2  # 1: token ids in the graph; 2: word embeddings gathered here, the graph from inputs_embeds
+# 1: token ids in the graph; 2: word embeddings gathered here, the graph from inputs_embeds; 3: as 2, the graph fused
+# (attention, skip layer norm, bias GELU) and the int8 copy with 7-bit weights (qa/onnx_export.py says why)
+EXPORT_FORMAT = 3
 
 
 def onnx_file(model_dir: Path, variant: str) -> Path:
@@ -65,6 +67,9 @@ class OnnxEncoder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # no busy-waiting between passes: spinning threads took the cores the rest of the question (and other
+        # processes on these 2 shared cores) needed — 2 spinning threads cost 45 ms of CPU per question, 25 without
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
         # memory-mapped: a question reads the few rows it gathers, not the 384 MB table
