@@ -72,6 +72,9 @@ class Settings(BaseSettings):
         "onnx", description="runtime for question vectors: ONNX export of the model (make), its int8 copy, or torch"
     )
     threads: int = Field(0, ge=0, description="CPU threads for torch and ONNX Runtime; 0 = all cores")
+    query_threads: int = Field(
+        1, ge=0, description="ONNX Runtime threads for one question's vector (a ~24-token pass); 0 = as threads"
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000
