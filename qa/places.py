@@ -68,13 +68,28 @@ def _full_names_by_first_char() -> dict[str, list[tuple[int, str, str]]]:
     return by_char
 
 
+@lru_cache(maxsize=1)
+def _short_forms_by_first_char() -> dict[str, list[str]]:
+    by_char: dict[str, list[str]] = {}
+    for short in gazetteer()[1]:
+        by_char.setdefault(short[0], []).append(short)
+    return by_char
+
+
+def _may_hold_short_form(text: str) -> bool:
+    """Whether some short form occurs in the text at all: only then can a word of its cut be one (most questions
+    name none, and the cut is jieba's whole pass over the question)."""
+    by_char = _short_forms_by_first_char()
+    return any(short in text for c in set(text) for short in by_char.get(c, ()))
+
+
 def gazetteer_places(text: str) -> list[str]:
     """Places of the gazetteer the text names: a full name anywhere, a short form only as a word of its own."""
     _, shorts = gazetteer()
     by_char = _full_names_by_first_char()
     hits = [entry for c in set(text) for entry in by_char.get(c, ()) if entry[1] in text]
     found = [short for _, _, short in sorted(hits)]  # the gazetteer's order, as when every name was tried
-    if shorts:
+    if shorts and _may_hold_short_form(text):
         found += [w for w in default_tokenizer().lcut(text) if w in shorts]
     return list(dict.fromkeys(found))
 
