@@ -13,13 +13,13 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from pathlib import Path
 
 from .highlight import holds_field, subject_words
 from .lexical import bigrams
-from .lexicon import Lexicon, load_lexicon, unit_aliases
-from .normalize import fold, to_simplified
+from .lexicon import Lexicon, load_lexicon
+from .metadata import identity
+from .normalize import fold
 from .question import asks_several
 from .schema import Chunk, Confidence, DocMeta, Hit, Question, QuestionType
 
@@ -80,21 +80,6 @@ class Model:
     def load(cls, path: Path = WEIGHTS_FILE) -> Model:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(data["weights"], data["bias"], data["high"], data["low"])
-
-
-def identity(meta: DocMeta) -> str:
-    """What names a document: title, issuer and its usual short forms (湖南省人民政府办公厅 → 湖南省政府办公厅), date,
-    文号 and file name, folded."""
-    return _identity(meta.title, meta.issuer, meta.date, meta.doc_no, Path(meta.file).stem)
-
-
-@lru_cache(maxsize=4096)
-def _identity(title: str, issuer: str, date: str, doc_no: str, stem: str) -> str:
-    from .metadata import split_issuers
-
-    lexicon = load_lexicon()
-    shorts = [a for body in split_issuers(to_simplified(issuer)) for a in unit_aliases(body, lexicon)]
-    return fold(" ".join([title, issuer, *shorts, date, doc_no, stem]))
 
 
 def constraint_met(name: str, hit: Hit) -> bool:

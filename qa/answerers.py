@@ -13,9 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .answerability import constraint_met, identity
-from .highlight import DOC_NO_RE, FIELD_COLUMN_RE, SENTENCE_RE, subject_overlap, subject_words
+from .highlight import (
+    DOC_NO_RE,
+    FIELD_COLUMN_RE,
+    HEADER_CHARS,
+    SENTENCE_RE,
+    recipients_line,
+    subject_overlap,
+    subject_words,
+    topic_overlap,
+    topic_words,
+)
 from .lexical import bigrams
 from .lexicon import load_lexicon
+from .metadata import date_in
 from .normalize import fold, to_simplified
 from .question import SEVERAL
 from .schema import DocMeta, Hit, Question, QuestionType
@@ -30,7 +41,7 @@ YEAR_ONLY = re.compile(r"\s*\d{4}\s*年")  # 2024年 is a date, not a quantity
 ORDINAL_RE = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*[届次期批轮]")
 DOCUMENT_WORDS = re.compile(
     r"要点|方案|文件|通知|意见|规划|纲要|办法|条例|计划|预案|批复|报告|措施|举措|文号|字号|印发|发布|转发|下发|发文|成文|"
-    r"落款|签发|document|plan|notice|opinion|measure|report|issued"
+    r"落款|签发|批准|批的|主送|document|plan|notice|opinion|measure|report|issued"
 )
 LEAD_PATTERNS = [
     re.compile(r"[（(]([^（）()]{2,40}?)牵头[，,；;、]?[^（）()]{0,30}[）)]"),  # （区科技局牵头，区财政局配合）
@@ -46,6 +57,8 @@ RESPONSIBLE_PATTERNS = [
 BODY_RE = load_lexicon().unit_suffix_re  # how a unit's name ends (lexicon.toml [bodies])
 TITLE_QUOTE_RE = re.compile(r"《([^《》]+)》")
 MIN_QUOTED_TITLE = 8
+# words by which a question points at an older document the one retrieved replaced: its own header never answers
+OTHER_DOCUMENT_RE = re.compile(r"作废|废止|旧版|老版|上一版|原来的|原先的|被取代|被替代")
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
 
@@ -95,9 +108,10 @@ def _bodies(found: str) -> str | None:
 
 def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | None:
     """The first pattern match in the heading (it names what its section governs), then in the passage's sentences
-    from the one most about the subject down: a note such as （市住建局牵头） or 由区科协牵头 need not repeat it."""
+    from the one most about the topic down (words naming the document left out, see highlight.topic_words): a note
+    such as （市住建局牵头） or 由区科协牵头 need not repeat it."""
     candidates = [hit.chunk.section_path[-1]] if hit.chunk.section_path else []
-    candidates += sorted(_sentences(hit), key=lambda s: -subject_overlap(q, s))
+    candidates += sorted(_sentences(hit), key=lambda s: -topic_overlap(q, hit, s))
     for pattern in patterns:
         for text in candidates:
             for m in pattern.finditer(text):
@@ -174,8 +188,15 @@ def _grams_in(q: Question, text: str) -> int:
 
 
 def number_answer(q: Question, hit: Hit) -> str | None:
-    """The number the question asks for: by asked unit (几站 → 站), then the one whose words match the subject — a
-    count follows its noun (科普惠民社区72个), an ordinal precedes it (第15届…竞赛)."""
+    """The number the question asks for in this passage (see _number_match)."""
+    found = _number_match(q, hit)
+    return found[1] if found else None
+
+
+def _number_match(q: Question, hit: Hit) -> tuple[float, str] | None:
+    """(how well its clause fits the question, the number): by asked unit (几站 → 站; 个 standing for a counted
+    thing's classifier, 学校40个 for 几所学校), then the one whose words match the subject — a count follows its
+    noun (科普惠民社区72个), an ordinal precedes it (第15届…竞赛)."""
     if SEVERAL.search(q.text) or not _about(q, hit) or hit.highlight is None:
         return None
     sentence = hit.chunk.text[hit.highlight[0] : hit.highlight[1]]
@@ -184,19 +205,23 @@ def number_answer(q: Question, hit: Hit) -> str | None:
         if not ordinals:
             return None
         best = max(ordinals, key=lambda m: _grams_in(q, sentence[m.end() : m.end() + 20]))
-        return re.sub(r"\s+", "", best.group(0))
-    units = load_lexicon().units_pattern
+        return float(_grams_in(q, sentence[best.end() : best.end() + 20])), re.sub(r"\s+", "", best.group(0))
+    lexicon = load_lexicon()
+    units = lexicon.units_pattern
     candidates = [m for m in _number_re().finditer(sentence) if not YEAR_ONLY.fullmatch(m.group(0))]
     candidates = [m for m in candidates if re.search(r"\d", m.group(0)) or _asked_unit(q, units)]
-    for word, measures in load_lexicon().asked_units.items():  # 多少钱 → a figure in 元; 比例 → in %
+    for word, measures in lexicon.asked_units.items():  # 多少钱 → a figure in 元; 比例 → in %
         if word in q.base:
             candidates = [m for m in candidates if any(u in m.group(0) for u in measures)]
+    stand_in = 0.0
     if unit := _asked_unit(q, units):
-        candidates = [m for m in candidates if unit in m.group(0)] or (candidates if unit == "万" else [])
+        exact = [m for m in candidates if unit in m.group(0)]
+        general = [m for m in candidates if unit in lexicon.classifiers and _counted_with(m.group(0), "个")]
+        stand_in = 0.0 if exact else 1.0
+        candidates = exact or general or (candidates if unit == "万" else [])
     if not candidates:
         return None
-    grams = len(set(bigrams(q.subject))) or 1
-    if _grams_in(q, sentence) / grams < MIN_CLAUSE_OVERLAP:
+    if _topic_share(q, hit, sentence) < MIN_CLAUSE_OVERLAP:
         return None  # the sentence is not about what was asked
     head = _head_word(q)
 
@@ -205,7 +230,21 @@ def number_answer(q: Question, hit: Hit) -> str | None:
         return _grams_in(q, clause) + (3.0 if head and head in fold(clause) else 0.0)
 
     best = max(candidates, key=fit)
-    return re.sub(r"\s+", "", best.group(0))
+    return fit(best) - stand_in, re.sub(r"\s+", "", best.group(0))
+
+
+def _counted_with(number: str, classifier: str) -> bool:
+    return re.sub(r"(?:以上|左右|以内|以下)$", "", number).endswith(classifier)
+
+
+def _topic_share(q: Question, hit: Hit, sentence: str) -> float:
+    """Share of the topic's bigrams, word by word, that ``sentence`` holds (the topic: the subject less the words
+    that name the passage's document, see highlight.topic_words)."""
+    grams = [g for w in topic_words(q, hit.meta) for g in dict.fromkeys(bigrams(w))]
+    if not grams:
+        return 0.0
+    t = fold(sentence)
+    return sum(g in t for g in grams) / len(grams)
 
 
 def _head_word(q: Question) -> str | None:
@@ -277,8 +316,8 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
         for h in neighbours or [hit]:
             if cited := cited_doc_no(q, h):
                 return f"文号：{cited}"
-    if q.latin or not _about_document(q, meta):
-        return None
+    if q.latin or not _about_document(q, meta) or OTHER_DOCUMENT_RE.search(q.base):
+        return None  # (or asks of the document this one replaced, whose citation was not among the passages)
     if q.qtype is QuestionType.DOC_NO:
         return f"文号：{meta.doc_no}" if meta.doc_no else None
     if q.qtype is QuestionType.DATE:
@@ -288,6 +327,14 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
     return f"发文单位：{meta.issuer}" + (f"（{_cn_date(meta.date)}）" if meta.date else "")
 
 
+def recipients_answer(q: Question, hit: Hit) -> str | None:
+    """Whom a document is sent to: its 主送 line, from the passage that opens the document."""
+    if q.latin or hit.chunk.span[0] >= HEADER_CHARS or not _about_document(q, hit.meta):
+        return None
+    line = recipients_line(hit.chunk.text[: HEADER_CHARS - hit.chunk.span[0]])
+    return f"主送：{line}" if line else None
+
+
 ANSWERERS: dict[QuestionType, Callable[[Question, Hit], str | None]] = {
     QuestionType.LEAD: lead_answer,
     QuestionType.RESPONSIBLE: responsible_answer,
@@ -295,6 +342,7 @@ ANSWERERS: dict[QuestionType, Callable[[Question, Hit], str | None]] = {
     QuestionType.DOC_NO: meta_answer,
     QuestionType.DATE: meta_answer,
     QuestionType.ISSUER: meta_answer,
+    QuestionType.RECIPIENTS: recipients_answer,
 }
 
 
@@ -305,10 +353,29 @@ def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
     if answerer is None or doc is None or (SEVERAL.search(q.text) and not q.qtype.about_document):
         return None
     ours = [h for h in hits[:5] if h.chunk.doc_id == doc]
+    if answerer is number_answer:  # the number whose clause fits best, of the answer document's top passages
+        ranked = [(i, _number_match(q, h)) for i, h in enumerate(hits[:3]) if h.chunk.doc_id == doc]
+        scored = [(m[0], -i, m[1]) for i, m in ranked if m]  # ties go to the better-ranked passage
+        return DirectAnswer(max(scored)[2], -max(scored)[1]) if scored else None
     for i, hit in enumerate(hits[:3]):
         if hit.chunk.doc_id != doc:
             continue
         found = meta_answer(q, hit, ours) if answerer is meta_answer else answerer(q, hit)
         if found:
-            return DirectAnswer(found, i)
+            return DirectAnswer(found, _proof(found, hits, doc) if answerer is meta_answer else i)
     return None
+
+
+def _proof(found: str, hits: list[Hit], doc: str) -> int:
+    """For a header field (文号, date, issuer), the passage of the answer document that prints it — the header or
+    the signature — rather than the first passage of that document, which may be about something else."""
+    value = found.split("：", 1)[-1].split("（", 1)[0]
+    dated = date_in(value)
+    first = next(i for i, h in enumerate(hits) if h.chunk.doc_id == doc)
+    for i, h in enumerate(hits[:5]):
+        if h.chunk.doc_id != doc:
+            continue
+        text = h.chunk.text
+        if fold(value) in fold(text) or (dated and any(date_in(line) == dated for line in text.split("\n"))):
+            return i
+    return first

@@ -272,6 +272,14 @@ def direct_answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
     }
 
 
+def _direct_outcome(r: QuestionResult) -> str | None:
+    """'right' or 'wrong' for a direct answer to a question with a gold short answer, None when none was due or
+    given: an outcome, so a blind question's line may keep it."""
+    if not (r.gold_answer and r.answerable and r.answer):
+        return None
+    return "right" if _same_answer(r.gold_answer, r.answer) else "wrong"
+
+
 def _same_answer(gold: str, given: str) -> bool:
     """The gold answer is in the given one or the reverse; dates compare as dates (2023626 = 2023年6月26日)."""
     from .metadata import date_in
@@ -436,6 +444,7 @@ def dump_lines(run: ConfigRun) -> list[str]:
             "confidence": r.confidence,
             "rank": r.first_rank,
             "latency_ms": round(r.latency_ms, 2),
+            "direct": _direct_outcome(r),
         }
         if r.split != "blind":
             row |= {

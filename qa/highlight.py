@@ -10,8 +10,10 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from .lexical import Tokenizer, bigrams
+from .lexicon import load_lexicon
+from .metadata import identity
 from .normalize import fold
-from .schema import Hit, Question, QuestionType
+from .schema import DocMeta, Hit, Question, QuestionType
 
 SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月")
@@ -47,6 +49,44 @@ def subject_overlap(question: Question, text: str) -> float:
     return sum(w in t or all(g in t for g in bigrams(w)) for w in words) / len(words)
 
 
+RECIPIENTS_LINE_RE = re.compile(r"^[ \t\u3000]*([^\n：:。；;！？!?]{2,160}?)[ \t\u3000]*[：:][ \t\u3000]*$", re.M)
+NOT_RECIPIENTS_RE = re.compile(r"如下|根据|为了|现将|附件|各位|联系|说明")
+HEADER_CHARS = 1500  # a 公文's 主送 line comes after its title and 文号, within its first lines
+
+
+def recipients_line(text: str) -> str | None:
+    """The 主送 line of a 公文 (各市州人民政府，省政府各厅委：): the first line ending in a colon that lists bodies — it
+    opens with 各 or its last item ends as a body's name does — and is no sentence (现将有关事项通知如下：)."""
+    suffix = load_lexicon().unit_suffix_re
+    for m in RECIPIENTS_LINE_RE.finditer(text):
+        line = m.group(1).strip()
+        if NOT_RECIPIENTS_RE.search(line):
+            continue
+        items = [p.strip() for p in re.split(r"[、，,]", line) if p.strip()]
+        if line.startswith("各") or (items and suffix.search(items[-1])):
+            return line
+    return None
+
+
+def topic_words(question: Question, meta: DocMeta) -> tuple[str, ...]:
+    """The subject's content words less those that name the passage's document (花垣县 and 乡镇区划调整 of the
+    花垣县乡镇区划调整批复; 湖南科协 and 23年 of 湖南省科协2023年…要点): they say which document — the constraints
+    and the answer document check that — not which sentence, and counted with the rest they outweighed the topic
+    (总人口, 大篷车). All the words when nothing else is left."""
+    words = subject_words(question.subject or question.search_text)
+    ident = identity(meta)
+    return tuple(w for w in words if fold(w) not in ident) or words
+
+
+def topic_overlap(question: Question, hit: Hit, text: str) -> float:
+    """Share of the topic words (above) that ``text`` says, whole or by all their bigrams."""
+    words = topic_words(question, hit.meta)
+    if not words:
+        return 0.0
+    t = fold(text)
+    return sum(w in t or all(g in t for g in bigrams(w)) for w in words) / len(words)
+
+
 def holds_field(qtype: QuestionType, text: str) -> bool:
     """Whether ``text`` can hold the kind of answer the question type asks for."""
     cue = {
@@ -57,6 +97,8 @@ def holds_field(qtype: QuestionType, text: str) -> bool:
         QuestionType.DOC_NO: DOC_NO_RE,
         QuestionType.ISSUER: ISSUER_CUE_RE,
     }.get(qtype)
+    if qtype is QuestionType.RECIPIENTS:
+        return recipients_line(text) is not None
     return cue is None or bool(cue.search(text))
 
 
@@ -86,7 +128,7 @@ def best_segment(question: Question, hit: Hit) -> tuple[int, int] | None:
 
     def score(span: tuple[int, int]) -> float:
         s = text[span[0] : span[1]]
-        return subject_overlap(question, s) + (0.5 if holds_field(question.qtype, s) else 0.0)
+        return topic_overlap(question, hit, s) + (0.5 if holds_field(question.qtype, s) else 0.0)
 
     best = max(spans, key=score)  # max keeps the earliest of equals
     start = best[0] + (len(text[best[0] : best[1]]) - len(text[best[0] : best[1]].lstrip()))

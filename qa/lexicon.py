@@ -26,6 +26,7 @@ class Lexicon:
     politeness: tuple[str, ...] = ()
     stopwords: frozenset[str] = frozenset()
     units: tuple[str, ...] = ()
+    classifiers: frozenset[str] = frozenset()  # count classifiers 个 may stand for (所, 家, 座 …)
     asked_units: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 多少钱 → 元 万元 …
     places: tuple[str, ...] = ()
     not_places: frozenset[str] = frozenset()
@@ -52,7 +53,7 @@ class Lexicon:
         return "|".join(re.escape(u) for u in sorted(self.units, key=len, reverse=True))
 
 
-WORD_LISTS = {"words", "interrogatives", "answer_kinds", "links", "issuer_suffixes", "unit_suffixes"}
+WORD_LISTS = {"words", "classifiers", "interrogatives", "answer_kinds", "links", "issuer_suffixes", "unit_suffixes"}
 
 
 @lru_cache(maxsize=16)
@@ -102,6 +103,7 @@ def load_lexicon(local: Path | None = None) -> Lexicon:
         politeness=tuple(sorted(_words(data.get("politeness")), key=len, reverse=True)),
         stopwords=frozenset(_words(data.get("stopwords"))),
         units=tuple(_words(data.get("units"))),
+        classifiers=frozenset(_words(data.get("units"), "classifiers")),
         asked_units={k: tuple(v.split()) for k, v in data.get("asked_units", {}).items()},
         places=tuple(_words(data.get("places"))),
         not_places=frozenset(_words(data.get("not_places"))),

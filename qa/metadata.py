@@ -6,10 +6,11 @@ import json
 import logging
 import re
 from dataclasses import fields, replace
+from functools import lru_cache
 from pathlib import Path
 
-from .lexicon import load_lexicon
-from .normalize import heading_level, starts_with_marker, to_simplified
+from .lexicon import load_lexicon, unit_aliases
+from .normalize import fold, heading_level, starts_with_marker, to_simplified
 from .schema import DocMeta
 
 log = logging.getLogger(__name__)
@@ -318,3 +319,16 @@ def apply_sidecar(meta: DocMeta, doc_path: Path) -> DocMeta:
         return meta
     allowed = {f.name for f in fields(DocMeta)} - {"file"}
     return replace(meta, **{k: str(v) for k, v in data.items() if k in allowed})
+
+
+def identity(meta: DocMeta) -> str:
+    """What names a document: title, issuer and its usual short forms (湖南省人民政府办公厅 → 湖南省政府办公厅), date,
+    文号 and file name, folded."""
+    return _identity(meta.title, meta.issuer, meta.date, meta.doc_no, Path(meta.file).stem)
+
+
+@lru_cache(maxsize=4096)
+def _identity(title: str, issuer: str, date: str, doc_no: str, stem: str) -> str:
+    lexicon = load_lexicon()
+    shorts = [a for body in split_issuers(to_simplified(issuer)) for a in unit_aliases(body, lexicon)]
+    return fold(" ".join([title, issuer, *shorts, date, doc_no, stem]))

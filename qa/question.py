@@ -70,12 +70,9 @@ def subject_of(text: str, cue: str) -> str:
 def _pos_cut(text: str) -> list[tuple[str, str]]:
     """Words with their part of speech (jieba's tagger over its global tokenizer, whose dictionary is the one shared
     with the gazetteer: qa/jieba_dict.py fills it once instead of jieba reading its own again)."""
-    import jieba.posseg
+    from .jieba_dict import pos_tokenizer
 
-    from .jieba_dict import default_tokenizer
-
-    default_tokenizer()
-    return [(p.word, p.flag) for p in jieba.posseg.lcut(text) if WORD_RE.search(p.word)]
+    return [(p.word, p.flag) for p in pos_tokenizer().lcut(text) if WORD_RE.search(p.word)]
 
 
 def _is_attribute(word: str, flag: str, lexicon: Lexicon) -> bool:

@@ -89,6 +89,7 @@ class QuestionType(StrEnum):
     NUMBER = "number"  # 多少、几站
     DOC_NO = "doc_no"  # 文号
     ISSUER = "issuer"  # 谁印发
+    RECIPIENTS = "recipients"  # 发给哪些单位 (主送)
     DATE = "date"  # 何时
     DEFINITION = "definition"  # 是什么、有哪些
     OTHER = "other"
@@ -101,7 +102,7 @@ class QuestionType(StrEnum):
     @property
     def about_document(self) -> bool:
         """Types answered from a document's own header (or a citation of another document)."""
-        return self in (QuestionType.DOC_NO, QuestionType.ISSUER, QuestionType.DATE)
+        return self in (QuestionType.DOC_NO, QuestionType.ISSUER, QuestionType.DATE, QuestionType.RECIPIENTS)
 
 
 @dataclass

@@ -175,3 +175,67 @@ def test_a_quoted_title_that_is_not_the_document_gets_no_header_field():
     assert _answer(asked, hit, places=("甲省",))[0] is None
     assert _answer("甲省科协2023年科普工作要点的文号是多少", hit, places=("甲省",))[0] == "文号：甲科协通〔2023〕10号"
 
+
+
+def test_whom_a_document_is_sent_to_comes_from_its_address_line():
+    text = (
+        "甲市人民政府办公室关于印发甲市老旧小区改造实施方案的通知\n甲政办发〔2024〕5号\n"
+        "各县（市、区）人民政府，市政府各部门、各直属机构：\n现将《甲市老旧小区改造实施方案》印发给你们，请认真贯彻执行。"
+    )
+    hit = _text_hit(text, title="甲市老旧小区改造实施方案", issuer="甲市人民政府办公室", doc_no="甲政办发〔2024〕5号")
+    expected = "主送：各县（市、区）人民政府，市政府各部门、各直属机构"
+    assert _answer("甲市老旧小区改造实施方案印发给了哪些单位", hit, places=("甲市",))[0] == expected
+    assert _answer("这个方案的主送机关有哪些", hit)[0] == expected
+    # a sentence ending in a colon is no address line, nor is a passage far into the document
+    body = _text_hit("经研究，现就有关事项通知如下：\n一、加强组织领导。", title="甲市老旧小区改造实施方案")
+    assert _answer("甲市老旧小区改造实施方案印发给了哪些单位", body, places=("甲市",))[0] is None
+    later = Hit(Chunk(3, "a.txt", text, ["方案"], (5000, 5000 + len(text))), hit.meta, 1.0)
+    assert _answer("甲市老旧小区改造实施方案印发给了哪些单位", later, places=("甲市",))[0] is None
+
+
+def test_who_approved_a_reply_is_its_issuer():
+    hit = _text_hit("同意花垣县乡镇区划调整方案。", title="湖南省民政厅关于花垣县乡镇区划调整的批复",
+                    issuer="湖南省民政厅", date="2015-11-30")
+    assert _answer("花垣县乡镇区划调整是哪个部门批的", hit, places=("花垣县",))[0].startswith("发文单位：湖南省民政厅")
+
+
+def test_words_naming_the_document_do_not_pick_the_sentence():
+    text = (
+        "本轮乡镇区划调整后，乙县共减少6个乡镇建制，现辖9个镇；"
+        "总面积1108.69平方千米，总人口30.9万人，县人民政府驻地不变。"
+    )
+    hit = _text_hit(text, title="丙省民政厅关于乙县乡镇区划调整的批复", path=["批复"])
+    answer, sentence = _answer("乙县乡镇区划调整完成后总人口是多少", hit, places=("乙县",))
+    assert "总人口" in sentence and answer.endswith("30.9万人")
+
+
+def test_a_header_field_is_proved_by_the_passage_that_prints_it():
+    meta = dict(
+        title="甲省科协2023年科普工作要点", issuer="甲省科学技术协会", date="2023-03-10", doc_no="甲科协通〔2023〕10号"
+    )
+    body = _text_hit("一、加强科普工作。全年开展科普活动100场。", **meta)
+    signed = _text_hit("甲省科学技术协会\n2023年3月10日印发", **meta)
+    q = analyse("甲省科协2023年科普工作要点是哪天印发的", places=("甲省",))
+    for h in (body, signed):
+        h.highlight = best_segment(q, h)
+    found = direct_answer(q, [body, signed])
+    assert found is not None and found.text == "成文日期：2023年3月10日" and found.passage == 1
+
+
+def test_the_number_whose_clause_fits_best_answers_across_passages():
+    first = _text_hit("组织200所学校参加太空种子种植。", title="甲省科协科普工作要点", path=["要点"])
+    second = _text_hit("建设特色产业基地93个、科普惠民社区72个、科普教育学校40个。", title="甲省科协科普工作要点",
+                       path=["要点"])
+    q = analyse("科普教育学校要建多少所")
+    for h in (first, second):
+        h.highlight = best_segment(q, h)
+    found = direct_answer(q, [first, second])
+    assert found is not None and found.text == "40个" and found.passage == 1  # 个 stands for 所; its clause fits
+    assert direct_answer(analyse("要建多少公里"), [second]) is None  # 个 never stands for a measure such as 公里
+
+
+def test_a_question_about_the_document_replaced_gets_no_header_field():
+    hit = _text_hit("一、总则。为做好防汛工作，制定本预案。", title="甲省防汛应急预案", issuer="甲省人民政府办公厅",
+                    doc_no="甲政办发〔2014〕54号")
+    assert _answer("甲省防汛应急预案把老版本作废了，被作废的那个文件文号是啥", hit, places=("甲省",))[0] is None
+    assert _answer("甲省防汛应急预案的文号是啥", hit, places=("甲省",))[0] == "文号：甲政办发〔2014〕54号"
