@@ -59,6 +59,7 @@ TITLE_QUOTE_RE = re.compile(r"《([^《》]+)》")
 MIN_QUOTED_TITLE = 8
 # words by which a question points at an older document the one retrieved replaced: its own header never answers
 OTHER_DOCUMENT_RE = re.compile(r"作废|废止|旧版|老版|上一版|原来的|原先的|被取代|被替代")
+REPEALED_RE = re.compile(r"废止|作废|停止执行|不再执行")  # what a 公文 says of the document it replaces
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
 
@@ -86,7 +87,7 @@ def answer_document(q: Question, hits: list[Hit]) -> str | None:
 
 
 def _fields(hit: Hit, key_re: re.Pattern) -> str | None:
-    return next((v for k, v in hit.chunk.fields.items() if key_re.search(k) and v.strip()), None)
+    return next((v for k, v in hit.chunk.fields.items() if key_re.search(to_simplified(k)) and v.strip()), None)
 
 
 def _about(q: Question, hit: Hit) -> bool:
@@ -112,6 +113,7 @@ def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | Non
     such as （市住建局牵头） or 由区科协牵头 need not repeat it."""
     candidates = [hit.chunk.section_path[-1]] if hit.chunk.section_path else []
     candidates += sorted(_sentences(hit), key=lambda s: -topic_overlap(q, hit, s))
+    candidates = [to_simplified(c) for c in candidates]  # the patterns are written in simplified characters
     for pattern in patterns:
         for text in candidates:
             for m in pattern.finditer(text):
@@ -199,7 +201,7 @@ def _number_match(q: Question, hit: Hit) -> tuple[float, str] | None:
     noun (科普惠民社区72个), an ordinal precedes it (第15届…竞赛)."""
     if SEVERAL.search(q.text) or not _about(q, hit) or hit.highlight is None:
         return None
-    sentence = hit.chunk.text[hit.highlight[0] : hit.highlight[1]]
+    sentence = to_simplified(hit.chunk.text[hit.highlight[0] : hit.highlight[1]])  # 萬 個 read as 万 个
     if "第几" in q.base:
         ordinals = list(ORDINAL_RE.finditer(sentence))
         if not ordinals:
@@ -271,12 +273,15 @@ def cited_doc_no(q: Question, hit: Hit) -> str | None:
     own = fold(hit.meta.doc_no)
     best, best_score = None, subject_overlap(q, identity(hit.meta))
     years_named_elsewhere = any(y not in identity(hit.meta) for y in q.years)
+    replaced = bool(OTHER_DOCUMENT_RE.search(q.base))
     for m in DOC_NO_RE.finditer(to_simplified(hit.chunk.text)):
         if fold(m.group(0)) == own:
             continue
         before = hit.chunk.text[max(0, m.start() - 60) : m.start()]
         score = subject_overlap(q, before) + (0.2 if CITED_CUES.search(q.base) else 0.0)
         score += 0.5 if years_named_elsewhere and any(y in m.group(0) for y in q.years) else 0.0
+        if replaced and REPEALED_RE.search(hit.chunk.text[m.end() : m.end() + 12]):
+            score += 1.0  # 《…》（湘政办函〔2008〕93号）同时废止: the document this one replaced, as asked
         if score > best_score:
             best, best_score = re.sub(r"\s+", "", hit.chunk.text[m.start() : m.end()]), score
     return best
@@ -331,7 +336,7 @@ def recipients_answer(q: Question, hit: Hit) -> str | None:
     """Whom a document is sent to: its 主送 line, from the passage that opens the document."""
     if q.latin or hit.chunk.span[0] >= HEADER_CHARS or not _about_document(q, hit.meta):
         return None
-    line = recipients_line(hit.chunk.text[: HEADER_CHARS - hit.chunk.span[0]])
+    line = recipients_line(to_simplified(hit.chunk.text[: HEADER_CHARS - hit.chunk.span[0]]))
     return f"主送：{line}" if line else None
 
 

@@ -17,9 +17,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-import jieba
-
-from .jieba_dict import default_tokenizer
+from .jieba_dict import base_dictionary, default_tokenizer, word_tags
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +35,14 @@ def _gazetteer_file() -> Path | None:
     return path if path.exists() else None
 
 
+def _everyday_word(short: str) -> bool:
+    """A short form jieba's dictionary knows as a common word that is not mainly a place name: 和平, 公安, 开发, 胜利
+    (杭州, 天津, 长安 are frequent too, but tagged as places). Read from the dictionary itself, whether or not jieba's
+    global tokenizer has been loaded yet, so the answer never depends on what ran first."""
+    common = (base_dictionary()[0].get(short) or 0) >= COMMON_WORD_FREQ
+    return common and not (word_tags().get(short) or "").startswith("ns")
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     """(full names such as 玉林市 / 花垣县, their short forms that are safe to read as places)."""
@@ -46,15 +52,7 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
         return frozenset(), frozenset()
     with path.open(encoding="utf-8") as f:
         names = {row["name"].strip() for row in csv.DictReader(f) if row.get("name")}
-    # Unchanged on purpose (issue 18 changes speed, not answers): jieba.dt is not initialised yet when this first
-    # runs, so get_FREQ finds no word and the common-word test below keeps every short form (2,979, not 2,680:
-    # 上海, 公安, 东方 … stay). Reported to issue 14; reading default_tokenizer().FREQ here would apply the test.
-    freq = jieba.get_FREQ
-    shorts = set()
-    for name in names:
-        short = SUFFIX_RE.sub("", name)
-        if 2 <= len(short) < len(name) and (freq(short) or 0) < COMMON_WORD_FREQ:
-            shorts.add(short)
+    shorts = {s for n in names if 2 <= len(s := SUFFIX_RE.sub("", n)) < len(n) and not _everyday_word(s)}
     return frozenset(n for n in names if len(n) >= 3), frozenset(shorts)
 
 

@@ -238,4 +238,16 @@ def test_a_question_about_the_document_replaced_gets_no_header_field():
     hit = _text_hit("一、总则。为做好防汛工作，制定本预案。", title="甲省防汛应急预案", issuer="甲省人民政府办公厅",
                     doc_no="甲政办发〔2014〕54号")
     assert _answer("甲省防汛应急预案把老版本作废了，被作废的那个文件文号是啥", hit, places=("甲省",))[0] is None
+    repealed = "2008年印发的《甲省防汛应急预案》（甲政办函〔2008〕93号）同时废止。"
+    notice = _text_hit("现印发给你们，请认真组织实施。" + repealed,
+                       title="甲省防汛应急预案", issuer="甲省人民政府办公厅", doc_no="甲政办发〔2014〕54号")
+    asked = "甲省防汛应急预案把老版本作废了，被作废的那个文件文号是啥"
+    assert _answer(asked, notice, places=("甲省",))[0] == "文号：甲政办函〔2008〕93号"
     assert _answer("甲省防汛应急预案的文号是啥", hit, places=("甲省",))[0] == "文号：甲政办发〔2014〕54号"
+
+
+def test_a_document_in_traditional_characters_answers_like_a_simplified_one():
+    hit = _text_hit("（三）推進城市更新。（市住建局牽頭，市財政局配合）全年完成改造1200戶，新增綠地5.6萬平方米。",
+                    title="某某市城市更新實施方案", path=["方案"])
+    assert _answer("城市更新由哪個部門牽頭", hit)[0] == "牵头单位：市住建局"
+    assert _answer("新增绿地多少万平方米", hit)[0].endswith("5.6万平方米")

@@ -123,3 +123,13 @@ def test_a_long_question_is_typed_by_its_asking_clause():
 def test_the_date_of_a_signature_is_a_date_question():
     assert analyse("这份管理办法落款日期是哪天").qtype is QuestionType.DATE
     assert analyse("这份管理办法的落款是哪个单位").qtype is QuestionType.ISSUER
+
+
+def test_a_short_place_name_that_is_mainly_an_everyday_word_is_not_read_as_a_place():
+    from qa.places import gazetteer
+
+    shorts = gazetteer()[1]
+    assert {"杭州", "天津", "玉林", "濮阳"} <= shorts  # frequent or not, places first
+    assert not {"和平", "公安", "开发", "胜利"} & shorts  # 和平区, 公安县 … exist, but these are everyday words
+    assert analyse("杭州公交怎么优化", places=()).places == ["杭州"]
+    assert analyse("推动和平发展的措施有哪些", places=()).places == []
