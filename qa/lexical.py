@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
@@ -61,7 +62,24 @@ class Tokenizer:
         return [t for t in toks if len(t) > 1 and t not in STOPWORDS and _CJK_OR_ALNUM.search(t)]
 
 
+SHORT_TEXT = 24  # a word or a question's subject: bigrammed again against every sentence of every passage
+
+
 def bigrams(text: str) -> list[str]:
+    """Character bigrams of the folded text (its one character, if that is all). A short text is memoised: the
+    highlighter and the answerability signals bigram a question's few words once per sentence they look at, ~250
+    calls per question. Long texts (chunks at build time) are not kept: each is seen once."""
+    if len(text) <= SHORT_TEXT:
+        return list(_short_bigrams(text))
+    return _bigrams(text)
+
+
+@lru_cache(maxsize=16384)
+def _short_bigrams(text: str) -> tuple[str, ...]:
+    return tuple(_bigrams(text))
+
+
+def _bigrams(text: str) -> list[str]:
     chars = [c for c in fold(text) if _CJK_OR_ALNUM.match(c)]
     return [a + b for a, b in itertools.pairwise(chars)] or chars
 

@@ -101,6 +101,10 @@ class Retriever:
         self._masks: dict[str, np.ndarray] = {}
         self.places = places_of(index, lexicon or load_lexicon())
         self._identity = {doc_id: identity(meta) for doc_id, meta in index.docs.items()}
+        # each chunk's document as a position in _doc_ids: a per-document share becomes a per-chunk one by indexing
+        self._doc_ids = list(dict.fromkeys(c.doc_id for c in index.chunks))
+        where = {d: i for i, d in enumerate(self._doc_ids)}
+        self._chunk_doc = np.array([where[c.doc_id] for c in index.chunks], dtype=np.intp)
 
     def dense_scores(self, question: Question, timings: dict[str, float] | None = None) -> np.ndarray:
         timings = timings if timings is not None else {}
@@ -133,7 +137,7 @@ class Retriever:
             mask = self._mask(question.qtype)
             fused[mask & (fused > 0)] += s.weight_type / (s.rrf_k + 1)
         if s.weight_place and (named := self.named_docs(question)):
-            share = np.array([named.get(c.doc_id, 0.0) for c in self.index.chunks])
+            share = np.array([named.get(d, 0.0) for d in self._doc_ids], dtype=np.float64)[self._chunk_doc]
             fused[(share > 0) & (fused > 0)] += (s.weight_place / (s.rrf_k + 1) * share)[(share > 0) & (fused > 0)]
         order = top_positions(fused, max(k * 3, s.rerank_candidates if self.reranker else 0))
         hits = [

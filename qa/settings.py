@@ -69,9 +69,14 @@ class Settings(BaseSettings):
         "length", description="passages embedded longest first (little padding), or in document order (as before)"
     )
     query_encoder: Literal["onnx", "onnx-int8", "torch"] = Field(
-        "onnx", description="runtime for question vectors: ONNX export of the model (make), its int8 copy, or torch"
+        "onnx-int8",
+        description="runtime for question vectors: the int8 copy of the ONNX export (used only if it passed parity at "
+        "make time, else the fp32 export), the fp32 export, or torch",
     )
     threads: int = Field(0, ge=0, description="CPU threads for torch and ONNX Runtime; 0 = all cores")
+    query_threads: int = Field(
+        1, ge=0, description="ONNX Runtime threads for one question's vector (a ~24-token pass); 0 = as threads"
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000

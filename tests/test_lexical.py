@@ -59,3 +59,12 @@ def test_save_and_load_give_the_same_scores(lexical, tmp_path):
     for q in ("老年人健康科普", "卫健局"):
         assert (loaded.word_scores(q) == lexical.word_scores(q)).all()
         assert (loaded.bigram_scores(q) == lexical.bigram_scores(q)).all()
+
+
+def test_bigrams_of_a_short_text_are_a_fresh_list_each_time():
+    """Short texts are memoised: a caller changing its list must not change the next caller's."""
+    first = bigrams("老年人科学素质")
+    first.append("改了")
+    assert bigrams("老年人科学素质") == ["老年", "年人", "人科", "科学", "学素", "素质"]
+    long = "湖南省科协" * 10
+    assert bigrams(long) == bigrams(long) and len(bigrams(long)) == 49
