@@ -50,7 +50,7 @@ class ParseLimits:
     max_ratio: float = 200.0  # uncompressed / compressed size of one member (bombs: 1000 and more)
     max_html_bytes: int = 10 * MB
     max_pdf_pages: int = 2000
-    memory_bytes: int = 1024 * MB  # writable data the child may add to what its imports took
+    memory_bytes: int = 1536 * MB  # writable data the child may add to what its imports took
     timeout_s: float = 120.0
     in_child: bool = True
 

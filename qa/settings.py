@@ -97,7 +97,9 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(10.0, gt=0, description="time a client has to send a request's headers")
     max_connections: int = Field(2000, ge=1, description="open connections per server process; more are refused")
     parse_in_child: bool = Field(True, description="read documents in a child process with memory and time limits")
-    parse_memory_mb: int = Field(1024, ge=64, description="memory a document's parsing may take")
+    parse_memory_mb: int = Field(
+        1536, ge=64, description="writable memory a document's parsing may take (an OCR'd page peaks near 0.6 GB)"
+    )
     parse_timeout_s: float = Field(120.0, gt=0, description="time a document's parsing may take")
     parse_max_unpacked_mb: int = Field(200, ge=1, description="uncompressed size of a .docx, all parts together")
     parse_max_zip_members: int = Field(2000, ge=1)

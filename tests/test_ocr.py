@@ -283,3 +283,15 @@ def test_a_scan_uploaded_on_the_admin_page_is_read_indexed_and_answers(built_set
     assert answer["confidence"] == "high" and "15" in (answer["answer"] or "")
     assert top["scanned"] and top["page"] >= 1 and top["doc"]["doc_no"] == "湘科协通〔2023〕10号"
     print(f"\nstages seen while polling: {sorted(set(s for s, _, _ in seen))}")
+
+
+def test_opencv_uses_the_ocr_thread_count_not_one_thread_per_core(tmp_path):
+    """OpenCV's pool otherwise follows the core count, and with it a page's memory: on a many-core host a scan broke
+    the parser child's memory ceiling."""
+    import cv2
+
+    from qa.settings import Settings
+
+    cv2.setNumThreads(8)
+    ocr.OcrEngine.get(Settings(index_dir=tmp_path, ocr_threads=1))
+    assert cv2.getNumThreads() == 1
