@@ -104,16 +104,17 @@ def test_threshold_sweep_spans_never_to_always():
 
 
 # Floors a little under the figures measured after round 3 of issue 14 (README, Evaluation; seed blind/dev right@1
-# 0.836/0.954, false "no answer" 0.110/0.000, F1 0.684/0.889; devdocs blind (295, three annotator rounds)/dev right@1
-# 0.726/0.800, false "no answer" 0.111/0.025, F1 0.743/0.860; direct answers right 0.917-1.000 across the splits):
-# regression guards, not targets. Blind figures are those of questions written before the change and never tuned on.
+# 0.836/0.954, false "no answer" 0.110/0.000, F1 0.684/0.889; devdocs blind/dev right@1 0.726/0.800, false "no
+# answer" 0.111/0.025, F1 0.743/0.860; direct answers right 0.917-1.000 across the splits). From round 4 the devdocs
+# blind split is the 110 `dz` questions (0.806, 0.056, 0.765 before round 4) and its dev split takes in the three
+# retired blind rounds (465 questions: 0.756, 0.079, 0.793 before round 4): regression guards, not targets.
 SEED_FLOORS = {
     "blind": {"right@1": 0.80, "false_no_answer_max": 0.13, "no_answer_f1": 0.65},
     "dev": {"right@1": 0.92, "false_no_answer_max": 0.03, "no_answer_f1": 0.83},
 }
 DEVDOCS_FLOORS = {
     "blind": {"right@1": 0.69, "false_no_answer_max": 0.14, "no_answer_f1": 0.70},
-    "dev": {"right@1": 0.77, "false_no_answer_max": 0.06, "no_answer_f1": 0.80},
+    "dev": {"right@1": 0.74, "false_no_answer_max": 0.09, "no_answer_f1": 0.78},
 }
 
 
