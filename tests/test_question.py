@@ -20,6 +20,12 @@ from qa.schema import QuestionType
         ("这份要点印发给了哪些单位", "recipients"),
         ("通知主送哪些机关", "recipients"),
         ("补贴发给谁", "other"),
+        ("这份方案是几号文", "doc_no"),  # 公文 speech: 几号文, 发文编号
+        ("那个通知的发文编号", "doc_no"),
+        ("这个批复是哪个部门作出的", "issuer"),
+        ("这份意见由哪几家联合发出", "issuer"),
+        ("哪些单位发挥示范作用", "responsible"),  # 发挥 is no 发文
+        ("改造计划由谁来制定", "responsible"),
         ("哪些单位负责配合", "responsible"),
         ("荆楚科普大讲堂是怎么回事", "definition"),
         ("天宫课堂", "other"),
