@@ -81,6 +81,7 @@ class PolicyQA:
         with self._lock:  # one forward pass at a time: torch on 2 cores gains nothing from parallel queries
             hits = self.retriever.search(q, k, timings)
         t = time.perf_counter()
+        q.unknown = self.judge.unknown_words(q)  # what no passage can say counts for none (highlight.counted_words)
         for h in hits:
             h.highlight = best_segment(q, h)  # the answerers read the best sentence; mark_answering keeps it or not
         candidate = direct_answer(q, hits)  # evidence for the decision too: a field question's field was found

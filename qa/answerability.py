@@ -153,7 +153,7 @@ class Judge:
             return sum(self.idf(g) for g in known if g in text) / weight if known else 0.0
 
         words = subject_words(q.subject or q.base)
-        absent = [w for w in words if not all(g in self.df for g in bigrams(w))]
+        absent = self.unknown_words(q)
         return Signals(
             dense=max((h.dense for h in top), default=0.0),
             coverage=covered(" ".join(contexts)),
@@ -168,6 +168,10 @@ class Judge:
             latin=1.0 if q.latin else 0.0,
             asked_found=self.asked_found(q, contexts),
         )
+
+    def unknown_words(self, q: Question) -> tuple[str, ...]:
+        """The subject's words that no indexed passage or document name uses (not all their bigrams occur)."""
+        return tuple(w for w in subject_words(q.subject or q.base) if not all(g in self.df for g in bigrams(w)))
 
     def asked_found(self, q: Question, contexts: list[str]) -> float:
         """Right topic, missing attribute: 广东省科协的主席是谁 retrieves 广东省科协's 要点, which never says 主席."""

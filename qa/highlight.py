@@ -38,11 +38,20 @@ def subject_words(subject: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_TOKENIZER.words(subject, query=True)))
 
 
+def counted_words(question: Question) -> tuple[str, ...]:
+    """The subject's content words that some indexed passage uses. A word none does (砍掉 for 减少, 看晕 in a long
+    question's context) cannot tell one passage from another, so it counts neither for nor against one: counted,
+    it kept the right sentence under the share an answerer asks for. The asked noun (奖金 in 一等奖奖金有多少) always
+    counts: a passage that cannot say it cannot answer. All the words when none is known."""
+    words = subject_words(question.subject or question.search_text)
+    return tuple(w for w in words if w not in question.unknown or w in question.asked) or words
+
+
 def subject_overlap(question: Question, text: str) -> float:
     """Share of the subject's content words found in ``text`` (whole, or all their bigrams): is this passage about
     what was asked? Words, not bigrams, so that an everyday word (搞到, 说白了) costs one word, not three bigrams."""
     subject = question.subject or question.search_text
-    words = subject_words(subject) or tuple(bigrams(subject))
+    words = counted_words(question) or tuple(bigrams(subject))
     if not words:
         return 0.0
     t = fold(text)
@@ -73,7 +82,7 @@ def topic_words(question: Question, meta: DocMeta) -> tuple[str, ...]:
     花垣县乡镇区划调整批复; 湖南科协 and 23年 of 湖南省科协2023年…要点): they say which document — the constraints
     and the answer document check that — not which sentence, and counted with the rest they outweighed the topic
     (总人口, 大篷车). All the words when nothing else is left."""
-    words = subject_words(question.subject or question.search_text)
+    words = counted_words(question)
     ident = identity(meta)
     return tuple(w for w in words if fold(w) not in ident) or words
 
@@ -141,7 +150,7 @@ def answers(question: Question, hit: Hit, rank: int, weight: Callable[[str], flo
     if rank == 0:
         return True
     context = fold(" ".join([*hit.chunk.section_path, hit.chunk.text]))
-    words = subject_words(question.subject or question.search_text)
+    words = counted_words(question)
     if not words or not holds_field(question.qtype, hit.chunk.text):
         return False
     w = weight or (lambda _: 1.0)

@@ -117,6 +117,7 @@ class Question:
     base: str = ""  # politeness dropped and follow-up resolved, before everyday words are expanded
     latin: bool = False  # asked in English (or another Latin-script language): keyword signals do not apply
     asked: tuple[str, ...] = ()  # nouns beside the question word: what the answer must be about (主席, 地址, 奖金)
+    unknown: tuple[str, ...] = ()  # subject words no indexed passage uses (砍掉, 看晕): set once the index is known
 
 
 @dataclass

@@ -251,3 +251,18 @@ def test_a_document_in_traditional_characters_answers_like_a_simplified_one():
                     title="某某市城市更新實施方案", path=["方案"])
     assert _answer("城市更新由哪個部門牽頭", hit)[0] == "牵头单位：市住建局"
     assert _answer("新增绿地多少万平方米", hit)[0].endswith("5.6万平方米")
+
+
+def test_everyday_words_no_document_uses_do_not_count_against_the_passage():
+    from qa.answerability import Judge
+
+    text = "本轮乡镇区划调整后，乙县共减少6个乡镇建制，现辖9个镇。"
+    hit = _text_hit(text, title="丙省民政厅关于乙县乡镇区划调整的批复", path=["批复"])
+    q = analyse("乙县这回乡镇合并，一共砍掉了几个乡镇", places=("乙县",))
+    hit.highlight = best_segment(q, hit)
+    assert direct_answer(q, [hit]) is None  # 这回, 合并, 一共, 砍掉: the sentence says none of them
+    q.unknown = Judge([hit.chunk], {hit.chunk.doc_id: hit.meta}).unknown_words(q)
+    assert "砍掉" in q.unknown and "乡镇" not in q.unknown
+    hit.highlight = best_segment(q, hit)
+    found = direct_answer(q, [hit])
+    assert found is not None and found.text.endswith("6个")
