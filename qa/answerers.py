@@ -28,7 +28,7 @@ from .lexical import bigrams
 from .lexicon import load_lexicon
 from .metadata import date_in
 from .normalize import fold, to_simplified
-from .question import SEVERAL
+from .question import SEVERAL, asking_words
 from .schema import DocMeta, Hit, Question, QuestionType
 
 MIN_SUBJECT_OVERLAP = 0.5
@@ -58,7 +58,9 @@ BODY_RE = load_lexicon().unit_suffix_re  # how a unit's name ends (lexicon.toml 
 TITLE_QUOTE_RE = re.compile(r"《([^《》]+)》")
 MIN_QUOTED_TITLE = 8
 # words by which a question points at an older document the one retrieved replaced: its own header never answers
-OTHER_DOCUMENT_RE = re.compile(r"作废|废止|旧版|老版|上一版|原来的|原先的|被取代|被替代")
+OTHER_DOCUMENT_RE = re.compile(
+    r"作废|废止|旧版|老版|上一版|前一版|原来的|原先的|被取代|被替代|(?:之前|以前|此前)(?:那|的)?一?[版份个]"
+)
 REPEALED_RE = re.compile(r"废止|作废|停止执行|不再执行")  # what a 公文 says of the document it replaces
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
@@ -112,14 +114,25 @@ def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | Non
     from the one most about the topic down (words naming the document left out, see highlight.topic_words): a note
     such as （市住建局牵头） or 由区科协牵头 need not repeat it."""
     candidates = [hit.chunk.section_path[-1]] if hit.chunk.section_path else []
-    candidates += sorted(_sentences(hit), key=lambda s: -topic_overlap(q, hit, s))
+    asking = asking_words(q)
+    candidates += sorted(_sentences(hit), key=lambda s: (-_said_share(asking, s), -topic_overlap(q, hit, s)))
     candidates = [to_simplified(c) for c in candidates]  # the patterns are written in simplified characters
     for pattern in patterns:
         for text in candidates:
-            for m in pattern.finditer(text):
-                if found := _bodies(m.group(1).strip("，,、；; ")):
-                    return found
+            found = [(b, m) for m in pattern.finditer(text) if (b := _bodies(m.group(1).strip("，,、；; ")))]
+            if found:  # 甲厅牵头开展的安全宣传、乙委牵头开展的健康行动: the body of the work that was asked about
+                return max(found, key=lambda f: _said_share(asking, text[f[1].end() : f[1].end() + FOLLOWING_CHARS]))[0]
     return None
+
+
+FOLLOWING_CHARS = 25  # what a 牵头 / 负责 note is about follows it: 省卫健委牵头开展的健康湖南行动
+
+
+def _said_share(words: tuple[str, ...], text: str) -> float:
+    """Share of ``words`` that ``text`` says. The words are the asking clause's: in a long question (我在…负责科普，
+    看了…，想知道健康湖南行动是哪个部门牵头开展的) the context names other work; only the asking clause says which."""
+    t = fold(text)
+    return sum(w in t or all(g in t for g in bigrams(w)) for w in words) / len(words) if words else 0.0
 
 
 WHO_RE = re.compile(r"谁(?:来|去|要)?([\u4e00-\u9fa5]{4,})")
@@ -198,10 +211,23 @@ def number_answer(q: Question, hit: Hit) -> str | None:
 def _number_match(q: Question, hit: Hit) -> tuple[float, str] | None:
     """(how well its clause fits the question, the number): by asked unit (几站 → 站; 个 standing for a counted
     thing's classifier, 学校40个 for 几所学校), then the one whose words match the subject — a count follows its
-    noun (科普惠民社区72个), an ordinal precedes it (第15届…竞赛)."""
+    noun (科普惠民社区72个), an ordinal precedes it (第15届…竞赛). The highlighted sentence is read first; when it holds
+    no such number, another sentence of the passage may answer, but only with a number whose own clause says the
+    word asked about (2、同意…合并设立花垣镇。新设立的花垣镇…总人口10.3万人: 总人口)."""
     if SEVERAL.search(q.text) or not _about(q, hit) or hit.highlight is None:
         return None
-    sentence = to_simplified(hit.chunk.text[hit.highlight[0] : hit.highlight[1]])  # 萬 個 read as 万 个
+    if found := _sentence_number(q, hit, *hit.highlight):
+        return found
+    if not (head := _head_word(q)):
+        return None
+    others = [m.span() for m in SENTENCE_RE.finditer(hit.chunk.text) if m.span() != hit.highlight]
+    found = [f for a, b in others if (f := _sentence_number(q, hit, a, b, head=head))]
+    return max(found, key=lambda f: f[0]) if found else None
+
+
+def _sentence_number(q: Question, hit: Hit, start: int, end: int, head: str | None = None) -> tuple[float, str] | None:
+    """The best number of one sentence; with ``head``, only numbers in a clause that says it."""
+    sentence = to_simplified(hit.chunk.text[start:end])  # 萬 個 read as 万 个
     if "第几" in q.base:
         ordinals = list(ORDINAL_RE.finditer(sentence))
         if not ordinals:
@@ -225,14 +251,25 @@ def _number_match(q: Question, hit: Hit) -> tuple[float, str] | None:
         return None
     if _topic_share(q, hit, sentence) < MIN_CLAUSE_OVERLAP:
         return None  # the sentence is not about what was asked
-    head = _head_word(q)
+    required, head = head is not None, head or _head_word(q)
+    opening = max(hit.chunk.text.rfind(d, 0, start) for d in "。\n") + 1  # 现辖…9个镇；长乐…总人口 is 花垣县's
 
     def fit(m: re.Match) -> float:
         clause = _clause(sentence, m.start(), m.end())
-        return _grams_in(q, clause) + (3.0 if head and head in fold(clause) else 0.0)
+        owner = PREFIX_WEIGHT * _grams_in(q, hit.chunk.text[opening : start + m.start()])  # whose 总人口
+        return _grams_in(q, clause) + (3.0 if head and head in fold(clause) else 0.0) + owner
 
+    if required:
+        candidates = [m for m in candidates if head in fold(_clause(sentence, m.start(), m.end()))]
+        if not candidates:
+            return None
     best = max(candidates, key=fit)
     return fit(best) - stand_in, re.sub(r"\s+", "", best.group(0))
+
+
+# Equal clauses (总人口10.3万人, 总人口30.9万人) are told apart by what the sentence says before them, which names the
+# place or body they belong to; weighted so that it never outweighs one bigram of the clause itself.
+PREFIX_WEIGHT = 0.01
 
 
 def _counted_with(number: str, classifier: str) -> bool:

@@ -52,6 +52,18 @@ def asking_clause(text: str, lexicon: Lexicon) -> str:
     return asking[-1] if asking else text
 
 
+def asking_words(q: Question, lexicon: Lexicon | None = None) -> tuple[str, ...]:
+    """The content words of the clause that asks (the whole question when it has one clause), without the type cue
+    and the words no indexed passage uses."""
+    from .highlight import subject_words
+
+    lexicon = lexicon or load_lexicon()
+    clause = asking_clause(q.base or q.text, lexicon)
+    _, cue = question_type(clause, lexicon)
+    words = subject_words(subject_of(clause, cue))
+    return tuple(w for w in words if w not in q.unknown) or words
+
+
 def without_politeness(text: str, lexicon: Lexicon) -> str:
     """您好，请问一下……谢谢 → the question itself; a question that is nothing but politeness stays as it was."""
     out = text

@@ -266,3 +266,36 @@ def test_everyday_words_no_document_uses_do_not_count_against_the_passage():
     hit.highlight = best_segment(q, hit)
     found = direct_answer(q, [hit])
     assert found is not None and found.text.endswith("6个")
+
+
+def test_a_number_in_another_sentence_of_the_passage_answers_when_its_clause_says_what_was_asked():
+    text = "2、同意甲镇、乙乡成建制合并设立甲镇。新设立的甲镇辖71个建制村，总面积201.2平方千米，总人口10.3万人。"
+    hit = _text_hit(text, title="丙省民政厅关于丁县乡镇区划调整的批复", path=["批复"])
+    answer, _ = _answer("合并后新设立的甲镇总人口有多少", hit)
+    assert answer is not None and answer.endswith("10.3万人")
+
+
+def test_equal_clauses_are_told_apart_by_whose_they_are():
+    town = _text_hit("新设立的甲镇辖71个建制村，总面积201.2平方千米，总人口10.3万人。",
+                     title="丙省民政厅关于丁县乡镇区划调整的批复", path=["批复"])
+    county = _text_hit("本轮乡镇区划调整后，丁县共减少6个乡镇建制，现辖9个镇；总面积1108平方千米，总人口30.9万人。",
+                       title="丙省民政厅关于丁县乡镇区划调整的批复", path=["批复"])
+    q = analyse("丁县这次乡镇区划调整完成后，全县总人口是多少", places=("丁县",))
+    for h in (town, county):
+        h.highlight = best_segment(q, h)
+    found = direct_answer(q, [town, county])
+    assert found is not None and found.text.endswith("30.9万人") and found.passage == 1
+
+
+def test_of_several_lead_notes_the_one_about_the_asked_work_answers():
+    text = ("牵头并引导纲要办各单位开展科普宣传，重点配合做好甲厅牵头开展的安全宣传工作；乙办牵头开展的网络科普建设；"
+            "丙委牵头开展的健康行动。")
+    hit = _text_hit(text, title="某省科协科普工作要点", path=["要点"])
+    long = "我在一个学会负责科普，看了要点，说要配合好安全宣传、网络科普这些工作，想知道健康行动是哪个部门牵头开展的"
+    assert _answer(long, hit)[0] == "牵头单位：丙委"
+
+
+def test_the_document_before_this_one_is_not_this_ones_number():
+    meta = dict(title="甲省人民政府办公厅关于印发甲省防汛应急预案的通知", doc_no="甲政办发〔2014〕54号")
+    hit = _text_hit("《甲省防汛应急预案》（甲政办函〔2008〕93号）同时废止。", **meta)
+    assert _answer("甲省之前那版防汛预案的文号是啥", hit, places=("甲省",))[0] == "文号：甲政办函〔2008〕93号"
