@@ -39,9 +39,11 @@ def question_type(text: str, lexicon: Lexicon | None = None) -> tuple[QuestionTy
     context (负责) does not decide it; without a question word the whole text is read."""
     lexicon = lexicon or load_lexicon()
     part = asking_clause(text, lexicon)
-    for name, pattern in lexicon.question_types.items():
-        if m := pattern.search(part):
-            return QuestionType(name), m.group(0)
+    after = text[text.rfind(part) + len(part) :] if part != text else ""
+    for clause in (part, after):  # 老版本是哪个文作废的？文号报一下: the cue may follow, unasked; context never decides
+        for name, pattern in lexicon.question_types.items():
+            if m := pattern.search(clause):
+                return QuestionType(name), m.group(0)
     return QuestionType.OTHER, ""
 
 

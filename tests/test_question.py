@@ -123,6 +123,8 @@ def test_short_years_are_years_and_spans_are_not():
 def test_a_long_question_is_typed_by_its_asking_clause():
     q = analyse("我在市科协负责基层科普项目，正在准备申报材料，想了解一下省里计划建设多少个科普惠民社区？")
     assert q.qtype is QuestionType.NUMBER  # 负责 in the context does not make it a "who is responsible" question
+    assert analyse("我在市科协负责基层科普，想知道具体要求是怎样的").qtype is QuestionType.OTHER
+    assert analyse("甲省的预案出了新版，老版本是哪个文一起作废的？文号报一下").qtype is QuestionType.DOC_NO  # cue after
     assert analyse("新设的双龙镇是由哪几个乡合并而成的").qtype is not QuestionType.NUMBER  # 哪几个 asks which
 
 
