@@ -218,15 +218,22 @@ def _number_match(q: Question, hit: Hit) -> tuple[float, str] | None:
         return None
     if found := _sentence_number(q, hit, *hit.highlight):
         return found
-    if not (head := _head_word(q)):
+    # the asked noun (几个乡镇), or the word before 多少 unless it names the document (玉林去年GDP涨了多少: not 玉林)
+    before = _head_word(q)
+    before = before if before and fold(before) not in identity(hit.meta) else None
+    heads = tuple(dict.fromkeys(w for w in (*q.asked, before) if w and w not in q.unknown and w not in q.places))
+    if not heads:
         return None
     others = [m.span() for m in SENTENCE_RE.finditer(hit.chunk.text) if m.span() != hit.highlight]
-    found = [f for a, b in others if (f := _sentence_number(q, hit, a, b, head=head))]
+    found = [f for a, b in others if (f := _sentence_number(q, hit, a, b, heads=heads))]
     return max(found, key=lambda f: f[0]) if found else None
 
 
-def _sentence_number(q: Question, hit: Hit, start: int, end: int, head: str | None = None) -> tuple[float, str] | None:
-    """The best number of one sentence; with ``head``, only numbers in a clause that says it."""
+def _sentence_number(
+    q: Question, hit: Hit, start: int, end: int, heads: tuple[str, ...] = ()
+) -> tuple[float, str] | None:
+    """The best number of one sentence about the topic; with ``heads`` (the asked noun: 几个乡镇, 总人口是多少), only
+    a number whose own clause says one of them, which is then about the topic enough."""
     sentence = to_simplified(hit.chunk.text[start:end])  # 萬 個 read as 万 个
     if "第几" in q.base:
         ordinals = list(ORDINAL_RE.finditer(sentence))
@@ -249,9 +256,9 @@ def _sentence_number(q: Question, hit: Hit, start: int, end: int, head: str | No
         candidates = exact or general or (candidates if unit == "万" else [])
     if not candidates:
         return None
-    if _topic_share(q, hit, sentence) < MIN_CLAUSE_OVERLAP:
+    if not heads and _topic_share(q, hit, sentence) < MIN_CLAUSE_OVERLAP:
         return None  # the sentence is not about what was asked
-    required, head = head is not None, head or _head_word(q)
+    head = _head_word(q)
     opening = max(hit.chunk.text.rfind(d, 0, start) for d in "。\n") + 1  # 现辖…9个镇；长乐…总人口 is 花垣县's
 
     def fit(m: re.Match) -> float:
@@ -259,8 +266,8 @@ def _sentence_number(q: Question, hit: Hit, start: int, end: int, head: str | No
         owner = PREFIX_WEIGHT * _grams_in(q, hit.chunk.text[opening : start + m.start()])  # whose 总人口
         return _grams_in(q, clause) + (3.0 if head and head in fold(clause) else 0.0) + owner
 
-    if required:
-        candidates = [m for m in candidates if head in fold(_clause(sentence, m.start(), m.end()))]
+    if heads:
+        candidates = [m for m in candidates if any(h in fold(_clause(sentence, m.start(), m.end())) for h in heads)]
         if not candidates:
             return None
     best = max(candidates, key=fit)
@@ -290,7 +297,7 @@ def _head_word(q: Question) -> str | None:
     """The word the question asks the number of: the last content word before 多少 / 几 (全县总人口是多少 → 总人口)."""
     m = re.search(r"多少|几|百分|比例", q.base)
     before = fold(q.base[: m.start()]) if m else ""
-    words = [w for w in subject_words(q.subject) if w in before]
+    words = [w for w in subject_words(q.subject) if w in before and w not in q.unknown]
     return max(words, key=before.rfind) if words else None
 
 

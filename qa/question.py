@@ -48,10 +48,17 @@ def question_type(text: str, lexicon: Lexicon | None = None) -> tuple[QuestionTy
 
 
 def asking_clause(text: str, lexicon: Lexicon) -> str:
-    """The last clause that holds a question word (the whole text when none does)."""
+    """The last clause that holds a question word (the whole text when none does), with the clause before it when
+    it says nothing but the asking (……台账里要填文号，请帮我查一下是多少: 是多少 of the 文号)."""
+    from .highlight import subject_words
+
     clauses = [c for c in re.split(r"[，,。；;！!？?\n]", text) if c.strip()]
-    asking = [c for c in clauses if any(w in c for w in lexicon.interrogatives)]
-    return asking[-1] if asking else text
+    asking = [i for i, c in enumerate(clauses) if any(w in c for w in lexicon.interrogatives)]
+    if not asking:
+        return text
+    i = asking[-1]
+    contentless = not any(len(w) >= 2 for w in subject_words(QUESTION_WORDS.sub(" ", clauses[i])))
+    return f"{clauses[i - 1]}，{clauses[i]}" if contentless and i > 0 else clauses[i]
 
 
 def asking_words(q: Question, lexicon: Lexicon | None = None) -> tuple[str, ...]:

@@ -299,3 +299,15 @@ def test_the_document_before_this_one_is_not_this_ones_number():
     meta = dict(title="甲省人民政府办公厅关于印发甲省防汛应急预案的通知", doc_no="甲政办发〔2014〕54号")
     hit = _text_hit("《甲省防汛应急预案》（甲政办函〔2008〕93号）同时废止。", **meta)
     assert _answer("甲省之前那版防汛预案的文号是啥", hit, places=("甲省",))[0] == "文号：甲政办函〔2008〕93号"
+
+
+def test_everyday_words_for_a_count_find_the_number_of_the_asked_noun_in_another_sentence():
+    from qa.answerability import Judge
+
+    text = "4、同意保持甲、乙5个镇；丙、丁3个乡的行政区划不变。本轮乡镇区划调整后，乙县共减少6个乡镇建制。"
+    hit = _text_hit(text, title="丙省民政厅关于乙县乡镇区划调整的批复", path=["批复"])
+    q = analyse("乙县这回乡镇合并，一共砍掉了几个乡镇", places=("乙县",))
+    q.unknown = Judge([hit.chunk], {hit.chunk.doc_id: hit.meta}).unknown_words(q)
+    hit.highlight = best_segment(q, hit)
+    found = direct_answer(q, [hit])
+    assert found is not None and found.text.endswith("6个")

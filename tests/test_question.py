@@ -125,6 +125,8 @@ def test_a_long_question_is_typed_by_its_asking_clause():
     assert q.qtype is QuestionType.NUMBER  # 负责 in the context does not make it a "who is responsible" question
     assert analyse("我在市科协负责基层科普，想知道具体要求是怎样的").qtype is QuestionType.OTHER
     assert analyse("甲省的预案出了新版，老版本是哪个文一起作废的？文号报一下").qtype is QuestionType.DOC_NO  # cue after
+    long = "我在整理收文台账，有一份是甲省政府办公厅2009年发的通知，纸质件找不到了，台账里要填文号，请帮我查一下是多少"
+    assert analyse(long).qtype is QuestionType.DOC_NO  # 是多少 says only that it asks: of the 文号 before it
     assert analyse("新设的双龙镇是由哪几个乡合并而成的").qtype is not QuestionType.NUMBER  # 哪几个 asks which
 
 
