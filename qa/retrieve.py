@@ -15,6 +15,7 @@ from .answerability import identity
 from .embed import Embedder
 from .index import Index
 from .lexicon import Lexicon, load_lexicon, unit_aliases
+from .metadata import split_issuers
 from .normalize import fold, to_simplified
 from .schema import Chunk, Hit, Question
 from .settings import Settings
@@ -105,6 +106,7 @@ class Retriever:
         self._doc_ids = list(dict.fromkeys(c.doc_id for c in index.chunks))
         where = {d: i for i, d in enumerate(self._doc_ids)}
         self._chunk_doc = np.array([where[c.doc_id] for c in index.chunks], dtype=np.intp)
+        self._bare = np.array([bare_header(c, index.docs[c.doc_id]) for c in index.chunks], dtype=bool)
 
     def dense_scores(self, question: Question, timings: dict[str, float] | None = None) -> np.ndarray:
         timings = timings if timings is not None else {}
@@ -154,6 +156,8 @@ class Retriever:
             t = time.perf_counter()
             hits = rerank(self.reranker, question.search_text, hits[: s.rerank_candidates])
             timings["rerank_ms"] = (time.perf_counter() - t) * 1000
+        if not question.qtype.about_document:  # a header is no answer to what a document says: after the content
+            hits = sorted(hits, key=lambda h: bool(self._bare[h.chunk.chunk_id]))
         hits = merge_neighbours(hits) if s.merge_neighbours else hits
         return with_each_place(hits, self.per_place_docs(question), k)
 
@@ -183,6 +187,22 @@ class Retriever:
         if qtype not in self._masks:
             self._masks[qtype] = answer_field_mask(self.index.chunks, qtype)
         return self._masks[qtype]
+
+
+CN_DATE_RE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
+BARE_CHARS = 10  # what a header leaves besides its document's names: 文件, （征求意见稿）
+
+
+def bare_header(chunk: Chunk, meta) -> bool:
+    """The chunk holds nothing but its document's names — title, issuers, 文号, date (湖南省人民政府办公厅文件 /
+    湘政办发〔2009〕24号; a title over two lines with （征求意见稿）). It proves a header field; for any other
+    question it matched only because the question names the document, and it ranked above the passage that
+    answers."""
+    text = re.sub(r"\s+", "", fold(chunk.text))
+    names = [meta.title, *split_issuers(to_simplified(meta.issuer)), meta.issuer, meta.doc_no]
+    for name in sorted({re.sub(r"\s+", "", fold(n)) for n in names if n}, key=len, reverse=True):
+        text = text.replace(name, "")
+    return len(re.findall(r"[\u4e00-\u9fff]", CN_DATE_RE.sub("", text))) < BARE_CHARS
 
 
 def with_each_place(hits: list[Hit], groups: list[set[str]], k: int) -> list[Hit]:

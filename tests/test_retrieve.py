@@ -1,6 +1,6 @@
 import numpy as np
 
-from qa.retrieve import merge_neighbours, rrf, top_positions
+from qa.retrieve import bare_header, merge_neighbours, rrf, top_positions
 from qa.schema import Chunk, DocMeta, Hit
 
 
@@ -33,3 +33,19 @@ def test_neighbouring_pieces_of_one_section_are_merged_once():
 def test_other_sections_and_table_rows_stay_apart():
     hits = [_hit(1, (0, 2), kind="table_row"), _hit(2, (2, 4), kind="table_row"), _hit(3, (4, 6), path=("T", "z"))]
     assert len(merge_neighbours(hits)) == 3
+
+
+def test_a_chunk_of_nothing_but_its_documents_names_is_a_bare_header():
+    notice = DocMeta(
+        title="湖南省人民政府办公厅关于加强普通高等学校毕业生就业工作的通知",
+        issuer="湖南省人民政府办公厅",
+        doc_no="湘政办发〔2009〕24号",
+    )
+    header = Chunk(0, "a", "湖南省人民政府办公厅文件\n\n湘政办发〔2009〕24号", [notice.title], (0, 30))
+    title = Chunk(1, "a", "湖南省人民政府办公厅关于加强普通高等学校\n\n毕业生就业工作的通知", [notice.title], (30, 70))
+    body = Chunk(2, "a", "一、充分认识做好高校毕业生就业工作的重要性。毕业生是宝贵人力资源。", [], (70, 120))
+    signed = Chunk(3, "a", "湖南省人民政府办公厅\n2009年3月2日", [notice.title], (120, 140))
+    assert bare_header(header, notice) and bare_header(title, notice) and bare_header(signed, notice)
+    assert not bare_header(body, notice)
+    draft = DocMeta(title="天津市城镇老旧小区更新改造工作方案")
+    assert bare_header(Chunk(0, "b", "天津市城镇老旧小区更新改造工作方案\n(征求意见稿)", [], (0, 25)), draft)
