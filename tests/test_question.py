@@ -20,6 +20,8 @@ from qa.schema import QuestionType
         ("这份要点印发给了哪些单位", "recipients"),
         ("通知主送哪些机关", "recipients"),
         ("补贴发给谁", "other"),
+        ("科技创新这块哪个局挑大梁", "lead"),  # everyday words for 牵头
+        ("这事谁挑头", "lead"),
         ("这份方案是几号文", "doc_no"),  # 公文 speech: 几号文, 发文编号
         ("那个通知的发文编号", "doc_no"),
         ("这个批复是哪个部门作出的", "issuer"),
