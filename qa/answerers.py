@@ -352,9 +352,18 @@ def quoted_titles(text: str) -> list[str]:
     return [t for t in TITLE_QUOTE_RE.findall(text) if len(t) >= MIN_QUOTED_TITLE]
 
 
+TITLE_MATCH = 0.8  # share of a quoted title's bigrams the document's title must hold: 2025版 is its 2025年版
+
+
 def _same_title(quoted: str, title: str) -> bool:
+    """The quoted title is this document's, written as people quote it: in part, or with a character left out."""
     a, b = fold(quoted), fold(title)
-    return bool(b) and (a in b or b in a)
+    if not b:
+        return False
+    if a in b or b in a:
+        return True
+    grams = set(bigrams(a))
+    return bool(grams) and sum(g in b for g in grams) / len(grams) >= TITLE_MATCH
 
 
 def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> str | None:

@@ -17,7 +17,8 @@ from .schema import DocMeta, Hit, Question, QuestionType
 
 SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月")
-DOC_NO_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}\s*[〔\[［(（„“]\s*(?:19|20)\d{2}\s*[〕\]］)）‟”]\s*\d{1,4}\s*号")
+# the closing bracket may be lost in a copied text (衢政办发〔202316号): the year's four digits still end it
+DOC_NO_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}\s*[〔\[［(（„“]\s*(?:19|20)\d{2}\s*[〕\]］)）‟”]?\s*\d{1,4}\s*号")
 NUMBER_CUE_RE = re.compile(r"\d|[一二三四五六七八九十百千万两]+[个项家所条批件座名人次户]|第[一二三四五六七八九十\d]+")
 LEAD_CUE_RE = re.compile(r"牵头")
 RESPONSIBLE_CUE_RE = re.compile(r"负责|责任|配合|承办|主管|设在")

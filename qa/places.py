@@ -57,6 +57,37 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
+def _regions() -> dict[str, frozenset[str]]:
+    """Each name and short form with the administrative code prefixes it may stand for (43 for 湖南省, 4331 for 湘西
+    土家族苗族自治州, 433124 for 花垣县; a short form shared by two places stands for both)."""
+    path = _gazetteer_file()
+    out: dict[str, set[str]] = {}
+    if path is None:
+        return {}
+    with path.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            name, code = (row.get("name") or "").strip(), (row.get("adcode") or "")[:6]
+            if not name or not code.isdigit():
+                continue
+            prefix = code[:2] if code[2:] == "0000" else code[:4] if code[4:] == "00" else code
+            for key in {name, SUFFIX_RE.sub("", name) or name}:
+                out.setdefault(key, set()).add(prefix)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def within(inner: str, outer: str) -> bool:
+    """``inner`` lies inside ``outer`` (花垣 in 湖南, 婺城 in 金华, 大洼 in 盘锦), by the gazetteer's codes."""
+    regions = _regions()
+    a, b = regions.get(inner, frozenset()), regions.get(outer, frozenset())
+    return any(x != y and x.startswith(y) for x in a for y in b)
+
+
+def distinct_places(places: list[str]) -> list[str]:
+    """The places named, less those that only contain another one named: 湖南省民政厅关于花垣县… names one place."""
+    return [p for p in places if not any(within(q, p) for q in places if q != p)]
+
+
+@lru_cache(maxsize=1)
 def _full_names_by_first_char() -> dict[str, list[tuple[int, str, str]]]:
     """The full names by their first character, each with its place in the gazetteer's order and its short form:
     a question is checked against the few names that can start in it, not all 3,000 (a warm question's 1 ms)."""

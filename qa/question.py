@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .lexicon import Lexicon, load_lexicon
 from .normalize import to_simplified
-from .places import gazetteer_places, places_in_latin
+from .places import distinct_places, gazetteer_places, places_in_latin
 from .schema import Question, QuestionType
 
 FILLERS = re.compile(
@@ -224,8 +224,9 @@ def _one(text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[st
 
 
 def asks_several(q: Question) -> bool:
-    """A comparison or a list across documents (湖南和湖北的…分别是, 哪几份文件): no single field answers it."""
-    return bool(SEVERAL.search(q.base)) or len(q.places) >= 2
+    """A comparison or a list across documents (湖南和湖北的…分别是, 哪几份文件): no single field answers it. A place
+    named with the province or city it lies in (湖南省民政厅…花垣县, 金华婺城区) is one place, not two."""
+    return bool(SEVERAL.search(q.base)) or len(distinct_places(q.places)) >= 2
 
 
 def analyse(

@@ -311,3 +311,17 @@ def test_everyday_words_for_a_count_find_the_number_of_the_asked_noun_in_another
     hit.highlight = best_segment(q, hit)
     found = direct_answer(q, [hit])
     assert found is not None and found.text.endswith("6个")
+
+
+def test_a_cited_number_that_lost_its_closing_bracket_is_still_a_number():
+    text = "根据《甲市人民政府办公室关于提升助老服务能力的实施意见》(甲政办发〔202316号)文件精神，制定本办法。"
+    hit = _text_hit(text, title="乙县人民政府办公室关于印发乙县提升助老服务能力实施办法的通知", doc_no="")
+    answer, _ = _answer("乙县助老实施办法是根据甲市哪个文件制定的？那个文件的文号是什么？", hit)
+    assert answer == "文号：甲政办发〔202316号"
+
+
+def test_a_title_quoted_with_a_character_left_out_is_still_the_documents():
+    hit = _text_hit("现将《关于推动经济高质量发展若干政策举措(2025年版)》印发给你们。",
+                    title="甲区人民政府关于印发关于推动经济高质量发展若干政策举措(2025年版)的通知", date="2025-04-01")
+    answer, _ = _answer("甲区《关于推动经济高质量发展若干政策举措(2025版)》是哪天印发的？", hit)
+    assert answer == "成文日期：2025年4月1日"

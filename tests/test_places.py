@@ -27,3 +27,15 @@ def test_gazetteer_places_match_trying_every_name_on_the_gold_questions():
         assert got == every_name_tried(q), q
         named += bool(got)
     assert named >= 20  # the check is about questions that do name places
+
+
+def test_a_place_named_with_the_region_it_lies_in_is_one_place():
+    from qa.places import distinct_places, within
+    from qa.question import analyse, asks_several
+
+    assert within("花垣", "湖南") and within("婺城区", "金华市") and within("大洼", "盘锦")
+    assert not within("湖南", "花垣") and not within("湖南", "湖北")
+    assert distinct_places(["湖南", "花垣"]) == ["花垣"]
+    assert distinct_places(["湖南", "湖北"]) == ["湖南", "湖北"]
+    assert not asks_several(analyse("湖南省民政厅关于花垣县乡镇区划调整的批复文号是多少"))
+    assert asks_several(analyse("湖南和湖北的科普工作要点文号是多少"))
