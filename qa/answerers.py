@@ -53,6 +53,8 @@ RESPONSIBLE_PATTERNS = [
     re.compile(r"由([\u4e00-\u9fa5、]{2,40}?)负责"),
     re.compile(r"(?:^|[，,。；;：:\s])([\u4e00-\u9fa5、]{2,30}?)(?:具体|主要|统一)?负责"),  # 领导小组办公室负责日常…
     re.compile(r"(?:设在|归口)([\u4e00-\u9fa5]{2,20}?)(?:[，,。；;]|$)"),
+    # partners: 与省卫健委等单位联合举办…, 会同市财政局共同制定…
+    re.compile(r"(?:与|同|会同)([\u4e00-\u9fa5、]{2,30}?)(?:等(?:单位|部门|机构))?(?:联合|共同|一起)"),
 ]
 BODY_RE = load_lexicon().unit_suffix_re  # how a unit's name ends (lexicon.toml [bodies])
 TITLE_QUOTE_RE = re.compile(r"《([^《》]+)》")

@@ -75,16 +75,30 @@ def _regions() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+def region(name: str) -> frozenset[str]:
+    """The code prefixes of a place, or of the place a body's name opens with (湖南省民政厅, 湖南省科协 → 湖南省)."""
+    regions = _regions()
+    for end in range(len(name), 1, -1):
+        if codes := regions.get(name[:end]):
+            return codes
+    return frozenset()
+
+
 def within(inner: str, outer: str) -> bool:
     """``inner`` lies inside ``outer`` (花垣 in 湖南, 婺城 in 金华, 大洼 in 盘锦), by the gazetteer's codes."""
-    regions = _regions()
-    a, b = regions.get(inner, frozenset()), regions.get(outer, frozenset())
-    return any(x != y and x.startswith(y) for x in a for y in b)
+    return any(x != y and x.startswith(y) for x in region(inner) for y in region(outer))
 
 
 def distinct_places(places: list[str]) -> list[str]:
-    """The places named, less those that only contain another one named: 湖南省民政厅关于花垣县… names one place."""
-    return [p for p in places if not any(within(q, p) for q in places if q != p)]
+    """The places named, less those that only contain another one named or repeat one (湖南省民政厅关于花垣县…;
+    湖南省科协…湖南省青少年…): each names one place, not a comparison."""
+    out: list[str] = []
+    for i, p in enumerate(places):
+        others = places[:i] + places[i + 1 :]
+        if any(within(q, p) for q in others) or any(region(p) and region(q) == region(p) for q in places[:i]):
+            continue
+        out.append(p)
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -325,3 +325,8 @@ def test_a_title_quoted_with_a_character_left_out_is_still_the_documents():
                     title="甲区人民政府关于印发关于推动经济高质量发展若干政策举措(2025年版)的通知", date="2025-04-01")
     answer, _ = _answer("甲区《关于推动经济高质量发展若干政策举措(2025版)》是哪天印发的？", hit)
     assert answer == "成文日期：2025年4月1日"
+
+
+def test_the_partner_a_body_works_with_answers_with_which_unit():
+    hit = _text_hit("办好讲解大赛，与省卫健委等单位联合举办第四届健康科普大赛。", title="甲省科协科普工作要点")
+    assert _answer("甲省科协和哪个单位联合举办第四届健康科普大赛", hit)[0] == "责任单位：省卫健委"

@@ -37,5 +37,7 @@ def test_a_place_named_with_the_region_it_lies_in_is_one_place():
     assert not within("湖南", "花垣") and not within("湖南", "湖北")
     assert distinct_places(["湖南", "花垣"]) == ["花垣"]
     assert distinct_places(["湖南", "湖北"]) == ["湖南", "湖北"]
+    assert distinct_places(["湖南省民政厅", "花垣"]) == ["花垣"]  # a body's name opens with its place
+    assert distinct_places(["湖南省科协", "湖南"]) == ["湖南省科协"]  # the same place twice
     assert not asks_several(analyse("湖南省民政厅关于花垣县乡镇区划调整的批复文号是多少"))
     assert asks_several(analyse("湖南和湖北的科普工作要点文号是多少"))
