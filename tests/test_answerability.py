@@ -116,3 +116,13 @@ def test_the_fit_keeps_each_weight_to_its_direction():
     kept, _ = logistic_fit(x, y, [1, 1])
     assert free[0] > 0 and free[1] < 0
     assert kept[0] > 0 and kept[1] == 0.0  # a signal that may only raise the probability is not made to lower it
+
+
+def test_an_asked_word_with_a_character_left_out_is_still_said():
+    from qa.answerability import said
+    from qa.lexicon import load_lexicon
+    from qa.normalize import fold
+
+    text = fold("提高省科技馆全面开放能力，节假日每天个人预约门票达1万张。")
+    assert said("预约票", text, load_lexicon())  # 预约门票
+    assert not said("门票价格", text, load_lexicon())

@@ -330,3 +330,9 @@ def test_a_title_quoted_with_a_character_left_out_is_still_the_documents():
 def test_the_partner_a_body_works_with_answers_with_which_unit():
     hit = _text_hit("办好讲解大赛，与省卫健委等单位联合举办第四届健康科普大赛。", title="甲省科协科普工作要点")
     assert _answer("甲省科协和哪个单位联合举办第四届健康科普大赛", hit)[0] == "责任单位：省卫健委"
+
+
+def test_the_body_set_up_for_a_work_is_responsible_for_it():
+    text = "市人民政府设立基金领导小组，在市价格主管部门设立领导小组办公室作为办事机构，负责基金的日常征收管理工作。"
+    hit = _text_hit(text, title="甲市价格调节基金管理办法")
+    assert _answer("甲市基金的日常征收管理工作由哪个机构负责", hit)[0] == "责任单位：领导小组办公室"
