@@ -158,6 +158,8 @@ class Retriever:
             timings["rerank_ms"] = (time.perf_counter() - t) * 1000
         if not question.qtype.about_document:  # a header is no answer to what a document says: after the content
             hits = sorted(hits, key=lambda h: bool(self._bare[h.chunk.chunk_id]))
+            if not question.latin:
+                hits = content_before_title(question, hits)
         hits = merge_neighbours(hits) if s.merge_neighbours else hits
         return with_each_place(hits, self.per_place_docs(question), k)
 
@@ -203,6 +205,31 @@ def bare_header(chunk: Chunk, meta) -> bool:
     for name in sorted({re.sub(r"\s+", "", fold(n)) for n in names if n}, key=len, reverse=True):
         text = text.replace(name, "")
     return len(re.findall(r"[\u4e00-\u9fff]", CN_DATE_RE.sub("", text))) < BARE_CHARS
+
+
+TITLE_SWAP_DEPTH = 10  # how far down a better passage of the same document is looked for
+
+
+def content_before_title(question: Question, hits: list[Hit], depth: int = TITLE_SWAP_DEPTH) -> list[Hit]:
+    """A document's opening chunk (its title, 主送 line and first lines) matches every question that names the
+    document, and so outranked the passage of the same document that answers (宿州文旅融合实施意见里说的六大工程 →
+    the title chunk, 六大工程 second). Where a lower passage of that document says more of the question's topic (its
+    words less those naming the document) than the opening chunk's text after the title does, the two change
+    places; other documents keep their ranks."""
+    from .highlight import topic_overlap
+
+    out = list(hits)
+    for i, h in enumerate(out[:depth]):
+        title = re.sub(r"\s+", "", fold(h.meta.title))
+        text = re.sub(r"\s+", "", fold(h.chunk.text))
+        if not title or title not in text:
+            continue
+        own = topic_overlap(question, h, text.replace(title, ""))
+        later = [(topic_overlap(question, g, g.chunk.text), j) for j, g in enumerate(out[i + 1 : depth], i + 1)
+                 if g.chunk.doc_id == h.chunk.doc_id]
+        if later and (best := max(later, key=lambda x: (x[0], -x[1])))[0] > own:
+            out[i], out[best[1]] = out[best[1]], out[i]
+    return out
 
 
 def with_each_place(hits: list[Hit], groups: list[set[str]], k: int) -> list[Hit]:

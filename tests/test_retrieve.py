@@ -49,3 +49,19 @@ def test_a_chunk_of_nothing_but_its_documents_names_is_a_bare_header():
     assert not bare_header(body, notice)
     draft = DocMeta(title="天津市城镇老旧小区更新改造工作方案")
     assert bare_header(Chunk(0, "b", "天津市城镇老旧小区更新改造工作方案\n(征求意见稿)", [], (0, 25)), draft)
+
+
+def test_a_passage_about_the_asked_topic_goes_before_its_documents_title_chunk():
+    from qa.question import analyse
+    from qa.retrieve import content_before_title
+
+    meta = DocMeta(title="甲市关于深化文旅融合的实施意见", file="a.txt")
+    other = DocMeta(title="乙县助老实施办法", file="b.txt")
+    opening = Chunk(0, "a.txt", "甲市关于深化文旅融合的实施意见\n为促进文化和旅游深度融合，提出如下意见。", [], (0, 40))
+    works = Chunk(5, "a.txt", "实施旅游能级提升、乡村休闲旅游精品示范等“六大工程”。", ["二、重点任务"], (400, 430))
+    elsewhere = Chunk(9, "b.txt", "乙县助老实施办法", [], (0, 8))
+    hits = [Hit(opening, meta, 3.0), Hit(elsewhere, other, 2.0), Hit(works, meta, 1.0)]
+    q = analyse("甲市文旅融合实施意见里说的六大工程都有啥")
+    assert [h.chunk.chunk_id for h in content_before_title(q, hits)] == [5, 9, 0]
+    about = analyse("甲市文旅融合实施意见里提到的促进文化和旅游深度融合是什么意思")
+    assert [h.chunk.chunk_id for h in content_before_title(about, hits)] == [0, 9, 5]  # the opening chunk says it
