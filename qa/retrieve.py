@@ -128,7 +128,8 @@ class Retriever:
         if s.retriever in ("dense", "hybrid"):
             rankings.append((top_positions(dense, s.candidates), s.weight_dense))
         t = time.perf_counter()
-        if s.retriever in ("lexical", "hybrid") and self.index.lexical is not None:
+        # an English question shares only stray tokens (2023, GDP) with Chinese documents: its meaning ranks it
+        if s.retriever in ("lexical", "hybrid") and self.index.lexical is not None and not question.latin:
             lex = self.index.lexical
             rankings.append((top_positions(lex.word_scores(question.search_text), s.candidates), s.weight_words))
             rankings.append((top_positions(lex.bigram_scores(question.search_text), s.candidates), s.weight_bigrams))

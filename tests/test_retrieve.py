@@ -65,3 +65,17 @@ def test_a_passage_about_the_asked_topic_goes_before_its_documents_title_chunk()
     assert [h.chunk.chunk_id for h in content_before_title(q, hits)] == [5, 9, 0]
     about = analyse("甲市文旅融合实施意见里提到的促进文化和旅游深度融合是什么意思")
     assert [h.chunk.chunk_id for h in content_before_title(about, hits)] == [0, 9, 5]  # the opening chunk says it
+
+
+def test_an_english_question_is_ranked_by_meaning_alone(assistant):
+    """Keyword search over Chinese documents can only match an English question's stray tokens (2023, GDP)."""
+    from qa.question import analyse
+    from qa.retrieve import Retriever
+
+    dense_only = assistant.settings.model_copy(update={"retriever": "dense"})
+    dense = Retriever(assistant.index, assistant.embedder, dense_only, assistant.lexicon)
+    question = "How many stops will Hunan's mobile science museum tour make in 2023?"
+    q = analyse(question, places=assistant.retriever.places)
+    assert q.latin
+    ids = [h.chunk.chunk_id for h in assistant.retriever.search(q, 5)]
+    assert ids == [h.chunk.chunk_id for h in dense.search(q, 5)]
