@@ -210,7 +210,10 @@ def write_distractors(
             rng.choice(rng.choice(sources).sections) for _ in range(rng.randint(*sections_per_doc) - 1)
         ]
         issuer = rewrite.name(home.issuer) if home.issuer else f"{stem}{''.join(suffix)}人民政府办公室"
-        title = rewrite.name(home.title) if home.title else f"{stem}{''.join(suffix)}工作要点"
+        generic = f"{stem}{''.join(suffix)}工作要点"
+        title = rewrite.name(home.title) if home.title else generic
+        if any(e in fold(title) for e in evidence):  # a gold string in the title too (no place or year in it)
+            title = generic  # would drop the title line, and the distractor would read as a document without one
         year = 2026 + rewrite.shift - 10
         header = [f"{issuer}文件", rewrite.name(home.doc_no) if home.doc_no else "", title]
         body = [rewrite(s.text) for s in picks]
