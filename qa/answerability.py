@@ -156,7 +156,7 @@ class Judge:
             return sum(self.idf(g) for g in known if g in text) / weight if known else 0.0
 
         words = subject_words(q.subject or q.base)
-        absent = self.unknown_words(q)
+        absent = q.unknown or self.unknown_words(q)  # PolicyQA.ask has named them already
         return Signals(
             dense=max((h.dense for h in top), default=0.0),
             coverage=covered(" ".join(contexts)),

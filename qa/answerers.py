@@ -19,6 +19,7 @@ from .highlight import (
     HEADER_CHARS,
     SENTENCE_RE,
     recipients_line,
+    said_share,
     subject_overlap,
     subject_words,
     topic_overlap,
@@ -119,24 +120,20 @@ def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | Non
     such as （市住建局牵头） or 由区科协牵头 need not repeat it."""
     candidates = [hit.chunk.section_path[-1]] if hit.chunk.section_path else []
     asking = asking_words(q)
-    candidates += sorted(_sentences(hit), key=lambda s: (-_said_share(asking, s), -topic_overlap(q, hit, s)))
+    candidates += sorted(_sentences(hit), key=lambda s: (-said_share(asking, s), -topic_overlap(q, hit, s)))
     candidates = [to_simplified(c) for c in candidates]  # the patterns are written in simplified characters
     for pattern in patterns:
         for text in candidates:
             found = [(b, m) for m in pattern.finditer(text) if (b := _bodies(m.group(1).strip("，,、；; ")))]
             if found:  # 甲厅牵头开展的安全宣传、乙委牵头开展的健康行动: the body of the work that was asked about
-                return max(found, key=lambda f: _said_share(asking, text[f[1].end() : f[1].end() + FOLLOWING_CHARS]))[0]
+                return max(found, key=lambda f: said_share(asking, text[f[1].end() : f[1].end() + FOLLOWING_CHARS]))[0]
     return None
 
 
-FOLLOWING_CHARS = 25  # what a 牵头 / 负责 note is about follows it: 省卫健委牵头开展的健康湖南行动
-
-
-def _said_share(words: tuple[str, ...], text: str) -> float:
-    """Share of ``words`` that ``text`` says. The words are the asking clause's: in a long question (我在…负责科普，
-    看了…，想知道健康湖南行动是哪个部门牵头开展的) the context names other work; only the asking clause says which."""
-    t = fold(text)
-    return sum(w in t or all(g in t for g in bigrams(w)) for w in words) / len(words) if words else 0.0
+# what a 牵头 / 负责 note is about follows it (省卫健委牵头开展的健康湖南行动); it is matched against the words of
+# the asking clause: in a long question (我在…负责科普，看了…，想知道健康湖南行动是哪个部门牵头开展的) the
+# context names other work
+FOLLOWING_CHARS = 25
 
 
 WHO_RE = re.compile(r"谁(?:来|去|要)?([\u4e00-\u9fa5]{4,})")

@@ -48,15 +48,19 @@ def counted_words(question: Question) -> tuple[str, ...]:
     return tuple(w for w in words if w not in question.unknown or w in question.asked) or words
 
 
-def subject_overlap(question: Question, text: str) -> float:
-    """Share of the subject's content words found in ``text`` (whole, or all their bigrams): is this passage about
-    what was asked? Words, not bigrams, so that an everyday word (搞到, 说白了) costs one word, not three bigrams."""
-    subject = question.subject or question.search_text
-    words = counted_words(question) or tuple(bigrams(subject))
+def said_share(words: tuple[str, ...], text: str) -> float:
+    """Share of ``words`` that ``text`` says, each whole or by all its bigrams (0 for no words)."""
     if not words:
         return 0.0
     t = fold(text)
     return sum(w in t or all(g in t for g in bigrams(w)) for w in words) / len(words)
+
+
+def subject_overlap(question: Question, text: str) -> float:
+    """Share of the subject's content words found in ``text`` (whole, or all their bigrams): is this passage about
+    what was asked? Words, not bigrams, so that an everyday word (搞到, 说白了) costs one word, not three bigrams."""
+    subject = question.subject or question.search_text
+    return said_share(counted_words(question) or tuple(bigrams(subject)), text)
 
 
 RECIPIENTS_LINE_RE = re.compile(r"^[ \t\u3000]*([^\n：:。；;！？!?]{2,160}?)[ \t\u3000]*[：:][ \t\u3000]*$", re.M)
@@ -90,11 +94,7 @@ def topic_words(question: Question, meta: DocMeta) -> tuple[str, ...]:
 
 def topic_overlap(question: Question, hit: Hit, text: str) -> float:
     """Share of the topic words (above) that ``text`` says, whole or by all their bigrams."""
-    words = topic_words(question, hit.meta)
-    if not words:
-        return 0.0
-    t = fold(text)
-    return sum(w in t or all(g in t for g in bigrams(w)) for w in words) / len(words)
+    return said_share(topic_words(question, hit.meta), text)
 
 
 def holds_field(qtype: QuestionType, text: str) -> bool:
