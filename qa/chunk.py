@@ -144,12 +144,16 @@ class _Chunker:
         if len(body) <= self.chunk_size:
             self.emit(start, end)
             return
-        cursor = 0
+        cursor, covered = 0, 0
         for piece in self.splitter.split_text(body):
             at = body.find(piece, cursor)
+            # each piece reaches past the one before (they overlap by at most chunk_overlap): an earlier copy of
+            # the same text (0000… inside the previous piece) is not where this one lies
+            while at >= 0 and at + len(piece) <= covered:
+                at = body.find(piece, at + 1)
             at = at if at >= 0 else body.find(piece)
             self.emit(start + at, start + at + len(piece))
-            cursor = at + 1
+            cursor, covered = at + 1, max(covered, at + len(piece))
 
     def add_paragraph(self, line: Line) -> None:
         if self.buffer and (line.end - self.buffer[0].start) > self.chunk_size:
