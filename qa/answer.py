@@ -9,7 +9,7 @@ import re
 import threading
 import time
 
-from .answerability import Judge, field_present
+from .answerability import Judge, Signals, field_present
 from .answerers import direct_answer
 from .embed import Embedder
 from .highlight import answers, best_segment
@@ -87,7 +87,7 @@ class PolicyQA:
         candidate = direct_answer(q, hits)  # evidence for the decision too: a field question's field was found
         signals = self.judge.signals(q, hits, field_present(q, hits[:2]), candidate is not None)
         confidence = self.judge.confidence(signals) if self.settings.detect_no_answer else Confidence.HIGH
-        found = candidate if confidence is Confidence.HIGH else None
+        found = candidate if confidence is Confidence.HIGH and topic_shown(q, signals) else None
         if found and found.passage > 0:  # the proving passage (of the answer document) goes first
             hits.insert(0, hits.pop(found.passage))
         mark_answering(q, hits, confidence, self.judge.word_idf)
@@ -121,6 +121,14 @@ class PolicyQA:
             end = max(end, p.span[1])
         return text
 
+
+
+def topic_shown(q: Question, signals: Signals) -> bool:
+    """A lead unit, a responsible unit or a number answers for one task; the passages must say some of the asked
+    topic for the answer to be that task's. An English question whose Chinese passages share none of its words may
+    still be shown them as likely (the embedding ranked them), but the first 牵头单位 of a passage about another task
+    is not given as the answer. A document's own 文号, date or issuer needs no topic."""
+    return q.qtype.about_document or signals.coverage > 0
 
 
 def mark_answering(q: Question, hits: list[Hit], confidence: Confidence, weight=None) -> None:
