@@ -48,6 +48,9 @@ LEAD_PATTERNS = [
     re.compile(r"[（(]([^（）()]{2,40}?)牵头[，,；;、]?[^（）()]{0,30}[）)]"),  # （区科技局牵头，区财政局配合）
     re.compile(r"由([\u4e00-\u9fa5、]{2,40}?)(?:负责)?牵头"),
     re.compile(r"(?:^|[，,。；;、：:\s]|做好|配合)([\u4e00-\u9fa5、]{2,30}?)(?:负责)?牵头"),
+    # the role named: 区科协履行全区…牵头部门的职责, 市发改委作为牵头单位, 以市卫健委为牵头单位
+    re.compile(r"(?:^|[，,。；;、：:\s])([\u4e00-\u9fa5、]{2,30}?)(?:履行|承担|作为)[\u4e00-\u9fa5]{0,16}?牵头(?:部门|单位|机构)"),
+    re.compile(r"以([\u4e00-\u9fa5、]{2,30}?)为牵头(?:部门|单位|机构)"),
 ]
 RESPONSIBLE_PATTERNS = [
     re.compile(r"[（(](?:责任|牵头|配合|承办)(?:单位|科室|部门|处室)[:：]\s*([^（）()]{2,60})[）)]"),
@@ -84,13 +87,28 @@ def answer_document(q: Question, hits: list[Hit]) -> str | None:
     if not hits:
         return None
     if q.qtype.about_document and not q.latin:
-        best = max(hits[:5], key=lambda h: subject_overlap(q, identity(h.meta)))  # max keeps the better-ranked
+        named = [h for h in hits[:5] if not ruled_out(q, identity(h.meta), subject_overlap(q, identity(h.meta)))]
+        named = named or hits[:5]
+        best = max(named, key=lambda h: subject_overlap(q, identity(h.meta)))  # max keeps the better-ranked
         return best.chunk.doc_id
     names = [*q.places, *q.years]
     for h in hits[:5]:
         if all(fold(n) in identity(h.meta) or constraint_met(n, h) for n in names):
             return h.chunk.doc_id
     return None  # the place or year named is in none of them: no document may answer for it
+
+
+def ruled_out(q: Question, text: str, kept: float | None = None) -> bool:
+    """``text`` says what the question excludes. An answer is ruled out by any one word of it:
+    区全民科学素质工作领导小组 after 除了领导小组; 湘政办发〔2014〕54号 after 除了湘政办发的文号.
+    A document's names (``kept``: the share of the question's own words they say) only by most of
+    its words, and more of them than of the question's: 防汛应急预案那个通知除了湘政办发的文号以外
+    rules out a 文号, not the document it names."""
+    for excluded in q.excluded:
+        share = said_share(tuple(w for w in subject_words(excluded) if len(w) >= 2), text)
+        if share > 0 if kept is None else share >= 0.5 and share > kept:
+            return True
+    return False
 
 
 def _fields(hit: Hit, key_re: re.Pattern) -> str | None:
@@ -124,7 +142,11 @@ def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | Non
     candidates = [to_simplified(c) for c in candidates]  # the patterns are written in simplified characters
     for pattern in patterns:
         for text in candidates:
-            found = [(b, m) for m in pattern.finditer(text) if (b := _bodies(m.group(1).strip("，,、；; ")))]
+            found = [
+                (b, m)
+                for m in pattern.finditer(text)
+                if (b := _bodies(m.group(1).strip("，,、；; "))) and not ruled_out(q, b)
+            ]
             if found:  # 甲厅牵头开展的安全宣传、乙委牵头开展的健康行动: the body of the work that was asked about
                 return max(found, key=lambda f: said_share(asking, text[f[1].end() : f[1].end() + FOLLOWING_CHARS]))[0]
     return None
@@ -172,8 +194,9 @@ def _unit_answer(label: str, qtype: QuestionType, patterns: list[re.Pattern]) ->
     def answer(q: Question, hit: Hit) -> str | None:
         if not _about(q, hit):
             return None
-        found = _fields(hit, FIELD_COLUMN_RE[qtype]) or _by_patterns(q, hit, patterns) or _actor(q, hit)
-        found = found or _sentence_subject(q, hit)
+        sources = (lambda: _fields(hit, FIELD_COLUMN_RE[qtype]), lambda: _by_patterns(q, hit, patterns))
+        sources += (lambda: _actor(q, hit), lambda: _sentence_subject(q, hit))
+        found = next((f for source in sources if (f := source()) and not ruled_out(q, f)), None)
         return f"{label}：{found}" if found else None
 
     return answer
@@ -414,13 +437,13 @@ def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
     ours = [h for h in hits[:5] if h.chunk.doc_id == doc]
     if answerer is number_answer:  # the number whose clause fits best, of the answer document's top passages
         ranked = [(i, _number_match(q, h)) for i, h in enumerate(hits[:3]) if h.chunk.doc_id == doc]
-        scored = [(m[0], -i, m[1]) for i, m in ranked if m]  # ties go to the better-ranked passage
+        scored = [(m[0], -i, m[1]) for i, m in ranked if m and not ruled_out(q, m[1])]  # ties: better rank
         return DirectAnswer(max(scored)[2], -max(scored)[1]) if scored else None
     for i, hit in enumerate(hits[:3]):
         if hit.chunk.doc_id != doc:
             continue
         found = meta_answer(q, hit, ours) if answerer is meta_answer else answerer(q, hit)
-        if found:
+        if found and not ruled_out(q, found.split("：", 1)[-1]):
             return DirectAnswer(found, _proof(found, hits, doc) if answerer is meta_answer else i)
     return None
 

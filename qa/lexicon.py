@@ -39,6 +39,7 @@ class Lexicon:
     links: frozenset[str] = frozenset()  # words between an asked noun and its question word (是, 归, 在 …)
     issuer_suffixes: tuple[str, ...] = ()  # how an issuing body's name ends (人民政府, 办公厅, 科协 …)
     unit_suffixes: tuple[str, ...] = ()  # how a lead or responsible unit's name ends (局, 室, 科, 街道 …)
+    exclusions: tuple[re.Pattern, ...] = ()  # clauses that rule something out (除了X, 不是X那个); group "x"
 
     @property
     def issuer_suffix_re(self) -> re.Pattern:
@@ -116,6 +117,7 @@ def load_lexicon(local: Path | None = None) -> Lexicon:
         links=frozenset(_words(focus, "links")),
         issuer_suffixes=tuple(_words(data.get("bodies"), "issuer_suffixes")),
         unit_suffixes=tuple(_words(data.get("bodies"), "unit_suffixes")),
+        exclusions=tuple(re.compile(p) for p in data.get("exclusions", {}).get("patterns", [])),
     )
 
 

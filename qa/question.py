@@ -82,6 +82,18 @@ def without_politeness(text: str, lexicon: Lexicon) -> str:
     return out if CJK_RE.search(out) or LATIN_RE.search(out) else text
 
 
+def without_exclusions(text: str, lexicon: Lexicon) -> tuple[str, tuple[str, ...]]:
+    """(the question less the clauses that rule something out, what they rule out). 我要的是防汛预案那个，不是高校毕业生
+    就业那个，它的文号是多少: the words of the excluded document would otherwise count for it in retrieval and in
+    choosing the answer document, and 除了领导小组 would leave 领导小组 a fine answer to 谁牵头."""
+    out, excluded = text, []
+    for pattern in lexicon.exclusions:
+        for m in pattern.finditer(text):
+            excluded.append(m.group("x"))
+            out = out.replace(m.group(0), " ")
+    return (re.sub(r"\s+", " ", out).strip(), tuple(excluded)) if excluded else (text, ())
+
+
 def subject_of(text: str, cue: str) -> str:
     s = text.replace(cue, " ") if cue and cue not in CONTENT_CUES else text
     s = FOLLOW_UP_LEAD.sub("", s.strip())
@@ -199,7 +211,7 @@ def _is_follow_up(text: str, qtype: QuestionType, cue: str, lexicon: Lexicon) ->
 
 
 def _one(text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[str]) -> Question:
-    plain = to_simplified(without_politeness(text, lexicon))
+    plain, excluded = without_exclusions(to_simplified(without_politeness(text, lexicon)), lexicon)
     qtype, cue = question_type(plain, lexicon)
     base, resolved = plain, None
     if prev is not None and _is_follow_up(plain, qtype, cue, lexicon):
@@ -220,6 +232,7 @@ def _one(text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[st
         base=base,
         latin=bool(LATIN_RE.search(base)) and not CJK_RE.search(base),
         asked=asked_words(base, lexicon, named),
+        excluded=excluded,
     )
 
 

@@ -336,3 +336,20 @@ def test_the_body_set_up_for_a_work_is_responsible_for_it():
     text = "市人民政府设立基金领导小组，在市价格主管部门设立领导小组办公室作为办事机构，负责基金的日常征收管理工作。"
     hit = _text_hit(text, title="甲市价格调节基金管理办法")
     assert _answer("甲市基金的日常征收管理工作由哪个机构负责", hit)[0] == "责任单位：领导小组办公室"
+
+
+def test_an_answer_the_question_rules_out_is_not_given():
+    text = "（一）加强组织领导。区领导小组负责牵头组织实施，区科协履行牵头部门的职责。"
+    hit = _text_hit(text, path=["方案"])
+    assert _answer("加强组织领导谁牵头", hit)[0] == "牵头单位：区领导小组"
+    assert _answer("加强组织领导，除了领导小组，牵头的部门是哪个", hit)[0] == "牵头单位：区科协"
+
+
+def test_a_document_the_question_rules_out_does_not_answer_for_its_header():
+    flood = _text_hit("为有效防范应对洪涝灾害，制定本预案。", title="某省防汛应急预案", doc_no="某政办发〔2014〕54号",
+                      doc_id="防汛.txt")
+    jobs = _text_hit("做好高校毕业生就业工作。", title="某省人民政府办公厅关于加强高校毕业生就业工作的通知",
+                     doc_no="某政办发〔2009〕24号", doc_id="就业.txt")
+    q = analyse("某省政府办公厅的，我要防汛应急预案那个，不是高校毕业生就业那个，文号是多少")
+    found = direct_answer(q, [jobs, flood])
+    assert found is not None and found.text == "文号：某政办发〔2014〕54号"

@@ -31,6 +31,10 @@ from qa.schema import QuestionType
         ("哪些单位负责配合", "responsible"),
         ("荆楚科普大讲堂是怎么回事", "definition"),
         ("天宫课堂", "other"),
+        ("那个方案编号多少", "doc_no"),  # bare 编号 of a document is its 文号, though 多少 asks a number
+        ("这份要点是以哪个单位名义印发的", "issuer"),
+        ("Which units take the lead on the facilities project?", "lead"),
+        ("Which organisation signed the notice?", "issuer"),
     ],
 )
 def test_question_types(text, qtype):
@@ -145,3 +149,11 @@ def test_a_short_place_name_that_is_mainly_an_everyday_word_is_not_read_as_a_pla
     assert not {"和平", "公安", "开发", "胜利"} & shorts  # 和平区, 公安县 … exist, but these are everyday words
     assert analyse("杭州公交怎么优化", places=()).places == ["杭州"]
     assert analyse("推动和平发展的措施有哪些", places=()).places == []
+
+
+def test_what_a_question_rules_out_is_not_what_it_asks_about():
+    q = analyse("湖南省政府办公厅的文件，我要的是防汛应急预案那个，不是高校毕业生就业那个，它的文号是多少？")
+    assert q.excluded == ("高校毕业生就业那个",) and "毕业生" not in q.search_text and q.qtype is QuestionType.DOC_NO
+    assert analyse("除了领导小组，日常牵头的部门是哪个？").excluded == ("领导小组",)
+    assert analyse("这个通知除了湘政办发的文号以外，还有什么编号").excluded == ("湘政办发的文号",)
+    assert analyse("是不是湖南的文件？").excluded == ()  # 不是 inside 是不是 rules nothing out
