@@ -196,12 +196,31 @@ CN_DATE_RE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
 BARE_CHARS = 10  # what a header leaves besides its document's names: 文件, （征求意见稿）
 
 
+# 版记 and signature-block notes that name no content: the attachment line (附件：《…》任务分解表), 此件公开发布
+SIGNATURE_NOTES_RE = re.compile(r"^[ \t\u3000]*附件\s*[:：][^\n]*$|[（(]此件[^（）()\n]{0,10}[）)]", re.M)
+TOC_RE = re.compile(r"^[ \t\u3000]*目[ \t\u3000]*录[ \t\u3000]*$", re.M)
+TOC_LINE_CHARS = 20  # a contents line: a heading and perhaps its page number
+
+
+def table_of_contents(text: str) -> bool:
+    """A 目录: the line 目录 followed by short heading lines. It names every section's topic, so it matches
+    questions about them, but says nothing of any."""
+    m = TOC_RE.search(text)
+    if not m:
+        return False
+    lines = [line.strip() for line in text[m.end() :].split("\n") if line.strip()]
+    return len(lines) >= 3 and sum(len(line) <= TOC_LINE_CHARS for line in lines) >= 0.8 * len(lines)
+
+
 def bare_header(chunk: Chunk, meta) -> bool:
     """The chunk holds nothing but its document's names — title, issuers, 文号, date (湖南省人民政府办公厅文件 /
-    湘政办发〔2009〕24号; a title over two lines with （征求意见稿）). It proves a header field; for any other
+    湘政办发〔2009〕24号; a title over two lines with （征求意见稿）; a signature block with its 附件 line) — or is a
+    table of contents. It proves a header field; for any other
     question it matched only because the question names the document, and it ranked above the passage that
     answers."""
-    text = re.sub(r"\s+", "", fold(chunk.text))
+    if table_of_contents(chunk.text):
+        return True
+    text = re.sub(r"\s+", "", fold(SIGNATURE_NOTES_RE.sub("", chunk.text)))
     names = [meta.title, *split_issuers(to_simplified(meta.issuer)), meta.issuer, meta.doc_no]
     for name in sorted({re.sub(r"\s+", "", fold(n)) for n in names if n}, key=len, reverse=True):
         text = text.replace(name, "")

@@ -49,6 +49,16 @@ def test_a_chunk_of_nothing_but_its_documents_names_is_a_bare_header():
     assert not bare_header(body, notice)
     draft = DocMeta(title="天津市城镇老旧小区更新改造工作方案")
     assert bare_header(Chunk(0, "b", "天津市城镇老旧小区更新改造工作方案\n(征求意见稿)", [], (0, 25)), draft)
+    with_attachment = "附件：《政府工作报告》任务分解表\n湖南省人民政府办公厅\n2009年3月2日\n（此件公开发布）"
+    assert bare_header(Chunk(4, "a", with_attachment, [], (140, 190)), notice)
+
+
+def test_a_table_of_contents_is_navigation_not_content():
+    plan = DocMeta(title="某省防汛应急预案")
+    contents = "某省防汛应急预案\n目 录\n1.总 则\n1.1 编制目的\n1.2 编制依据\n1.3 适用范围\n2.组织体系"
+    assert bare_header(Chunk(0, "c", contents, [], (0, 60)), plan)
+    purpose = "1.1 编制目的\n为有效防范应对洪涝灾害，最大程度地保障人民群众生命财产安全，制定本预案。"
+    assert not bare_header(Chunk(1, "c", purpose, ["1.总 则"], (60, 120)), plan)
 
 
 def test_a_passage_about_the_asked_topic_goes_before_its_documents_title_chunk():
