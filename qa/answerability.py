@@ -13,6 +13,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .lexical import bigrams
 from .lexicon import Lexicon, load_lexicon
 from .metadata import identity
 from .normalize import fold
+from .places import within
 from .question import asks_several
 from .schema import Chunk, Confidence, DocMeta, Hit, Question, QuestionType
 
@@ -83,8 +85,12 @@ class Model:
         return cls(data["weights"], data["bias"], data["high"], data["low"])
 
 
-def constraint_met(name: str, hit: Hit) -> bool:
-    """A place or year the question names belongs to this passage: its document is named by it, or it says it."""
+def constraint_met(name: str, hit: Hit, named: Sequence[str] = ()) -> bool:
+    """A place or year the question names belongs to this passage: its document is named by it, or it says it.
+    A document of a place inside the one named does not speak for it (咸安区's plan, which cites 湖北's, for 湖北全省),
+    unless the question also names a place inside it (``named``: 咸宁咸安, or 咸安 and 湖北省科协 compared)."""
+    if within(hit.meta.issuer or hit.meta.title, name) and not any(within(p, name) for p in named):
+        return False
     key = fold(name)
     return key in identity(hit.meta) or key in fold(" ".join([*hit.chunk.section_path, hit.chunk.text]))
 
@@ -94,12 +100,12 @@ def constraints_met(q: Question, hits: list[Hit], depth: int = 3) -> bool:
     passage of the top ones (湖南2024年 is not 湖南's 2023 要点 and 湖北's 2024 one); a question naming several places
     (or several years) is a comparison: each is met by a passage of its own."""
     if len(q.places) >= 2:
-        return all(any(constraint_met(p, h) for h in hits) for p in q.places)
+        return all(any(constraint_met(p, h, q.places) for h in hits) for p in q.places)
     if len(q.years) >= 2:
         names = [*q.places, *q.years]
-        return all(any(constraint_met(n, h) for h in hits) for n in names)
+        return all(any(constraint_met(n, h, q.places) for h in hits) for n in names)
     names = [*q.places, *q.years]
-    return any(all(constraint_met(n, h) for n in names) for h in hits[:depth]) if names else True
+    return any(all(constraint_met(n, h, q.places) for n in names) for h in hits[:depth]) if names else True
 
 
 def said(word: str, text: str, lexicon: Lexicon) -> bool:

@@ -69,6 +69,15 @@ def test_constraints_compare_in_folded_form():
     assert constraint_met("中国科协", cast)  # 中國科協 in the document
 
 
+def test_a_county_document_does_not_speak_for_its_province():
+    text = "根据《湖北省全民科学素质行动规划纲要实施方案(2021-2025年)》，到2025年，全区公民具备科学素质的比例达到16%。"
+    meta = DocMeta(title="咸安区全民科学素质行动实施方案", issuer="咸安区人民政府办公室", file="x.txt")
+    hit = Hit(Chunk(0, "x.txt", text, ["工作目标"], (0, len(text))), meta, 1.0)
+    assert constraint_met("咸安", hit) and not constraint_met("湖北", hit)  # 湖北 only in the cited title
+    assert constraint_met("湖北", hit, ["湖北", "咸安"])  # 湖北咸安: the province qualifies the county
+    assert not constraints_met(analyse("湖北全省到2025年公民科学素质比例目标是多少"), [hit])
+
+
 def test_a_question_naming_two_places_is_met_by_one_passage_of_each():
     q = analyse("甲市和乙市的文件各是哪年的", places=["甲市", "乙市"])
     assert constraints_met(q, _hits(["甲.txt", "乙.txt"]))
