@@ -29,7 +29,7 @@ from .lexical import bigrams
 from .lexicon import load_lexicon
 from .metadata import date_in
 from .normalize import fold, to_simplified
-from .question import SEVERAL, asking_words
+from .question import SEVERAL, asking_clause, asking_words
 from .schema import DocMeta, Hit, Question, QuestionType
 
 MIN_SUBJECT_OVERLAP = 0.5
@@ -47,10 +47,10 @@ DOCUMENT_WORDS = re.compile(
 LEAD_PATTERNS = [
     re.compile(r"[（(]([^（）()]{2,40}?)牵头[，,；;、]?[^（）()]{0,30}[）)]"),  # （区科技局牵头，区财政局配合）
     re.compile(r"由([\u4e00-\u9fa5、]{2,40}?)(?:负责)?牵头"),
-    re.compile(r"(?:^|[，,。；;、：:\s]|做好|配合)([\u4e00-\u9fa5、]{2,30}?)(?:负责)?牵头"),
-    # the role named: 区科协履行全区…牵头部门的职责, 市发改委作为牵头单位, 以市卫健委为牵头单位
+    # the role named, before a body that 负责牵头组织 the work: 区科协履行全区…牵头部门的职责, 以市卫健委为牵头单位
     re.compile(r"(?:^|[，,。；;、：:\s])([\u4e00-\u9fa5、]{2,30}?)(?:履行|承担|作为)[\u4e00-\u9fa5]{0,16}?牵头(?:部门|单位|机构)"),
     re.compile(r"以([\u4e00-\u9fa5、]{2,30}?)为牵头(?:部门|单位|机构)"),
+    re.compile(r"(?:^|[，,。；;、：:\s]|做好|配合)([\u4e00-\u9fa5、]{2,30}?)(?:负责)?牵头"),
 ]
 RESPONSIBLE_PATTERNS = [
     re.compile(r"[（(](?:责任|牵头|配合|承办)(?:单位|科室|部门|处室)[:：]\s*([^（）()]{2,60})[）)]"),
@@ -61,6 +61,7 @@ RESPONSIBLE_PATTERNS = [
     re.compile(r"(?:设立|成立|组建)([\u4e00-\u9fa5]{2,20}?)(?:作为[\u4e00-\u9fa5]{0,8})?[，,]?(?:具体|主要|统一)?负责"),
     # partners: 与省卫健委等单位联合举办…, 会同市财政局共同制定…
     re.compile(r"(?:与|同|会同)([\u4e00-\u9fa5、]{2,30}?)(?:等(?:单位|部门|机构))?(?:联合|共同|一起)"),
+    re.compile(r"在([\u4e00-\u9fa5]{2,20}?)(?:设立|设置|成立)"),  # 在市价格主管部门设立领导小组办公室
 ]
 BODY_RE = load_lexicon().unit_suffix_re  # how a unit's name ends (lexicon.toml [bodies])
 TITLE_QUOTE_RE = re.compile(r"《([^《》]+)》")
@@ -111,6 +112,12 @@ def ruled_out(q: Question, text: str, kept: float | None = None) -> bool:
     return False
 
 
+def _restates(q: Question, body: str) -> bool:
+    """A body the question rules out, or the one its asking clause is about (领导小组办公室是设在哪个部门的 is not
+    answered by 领导小组办公室负责…): no answer to who leads or who is responsible."""
+    return ruled_out(q, body) or fold(body) in fold(asking_clause(q.base or q.text, load_lexicon()))
+
+
 def _fields(hit: Hit, key_re: re.Pattern) -> str | None:
     return next((v for k, v in hit.chunk.fields.items() if key_re.search(to_simplified(k)) and v.strip()), None)
 
@@ -145,7 +152,7 @@ def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | Non
             found = [
                 (b, m)
                 for m in pattern.finditer(text)
-                if (b := _bodies(m.group(1).strip("，,、；; "))) and not ruled_out(q, b)
+                if (b := _bodies(m.group(1).strip("，,、；; "))) and not _restates(q, b)
             ]
             if found:  # 甲厅牵头开展的安全宣传、乙委牵头开展的健康行动: the body of the work that was asked about
                 return max(found, key=lambda f: said_share(asking, text[f[1].end() : f[1].end() + FOLLOWING_CHARS]))[0]
@@ -196,7 +203,7 @@ def _unit_answer(label: str, qtype: QuestionType, patterns: list[re.Pattern]) ->
             return None
         sources = (lambda: _fields(hit, FIELD_COLUMN_RE[qtype]), lambda: _by_patterns(q, hit, patterns))
         sources += (lambda: _actor(q, hit), lambda: _sentence_subject(q, hit))
-        found = next((f for source in sources if (f := source()) and not ruled_out(q, f)), None)
+        found = next((f for source in sources if (f := source()) and not _restates(q, f)), None)
         return f"{label}：{found}" if found else None
 
     return answer

@@ -339,7 +339,7 @@ def test_the_body_set_up_for_a_work_is_responsible_for_it():
 
 
 def test_an_answer_the_question_rules_out_is_not_given():
-    text = "（一）加强组织领导。区领导小组负责牵头组织实施，区科协履行牵头部门的职责。"
+    text = "（一）加强组织领导。区领导小组负责牵头组织实施，区科协牵头开展日常工作。"
     hit = _text_hit(text, path=["方案"])
     assert _answer("加强组织领导谁牵头", hit)[0] == "牵头单位：区领导小组"
     assert _answer("加强组织领导，除了领导小组，牵头的部门是哪个", hit)[0] == "牵头单位：区科协"
@@ -353,3 +353,11 @@ def test_a_document_the_question_rules_out_does_not_answer_for_its_header():
     q = analyse("某省政府办公厅的，我要防汛应急预案那个，不是高校毕业生就业那个，文号是多少")
     found = direct_answer(q, [jobs, flood])
     assert found is not None and found.text == "文号：某政办发〔2014〕54号"
+
+
+def test_the_body_named_in_the_role_leads_and_the_asked_body_is_no_answer():
+    hit = _text_hit("（一）加强组织领导。市政府成立工作领导小组，市科协履行全市科普工作牵头部门的职责。", path=["方案"])
+    assert _answer("全市科普工作的牵头部门是哪个", hit)[0] == "牵头单位：市科协"
+    hit = _text_hit("第六条 在市价格主管部门设立领导小组办公室，负责价格调节基金的日常征收管理。", path=["办法"])
+    assert _answer("日常征收管理由谁负责", hit)[0] == "责任单位：领导小组办公室"
+    assert _answer("领导小组办公室是设在哪个部门的", hit)[0] == "责任单位：市价格主管部门"

@@ -35,6 +35,7 @@ from qa.schema import QuestionType
         ("这份要点是以哪个单位名义印发的", "issuer"),
         ("Which units take the lead on the facilities project?", "lead"),
         ("Which organisation signed the notice?", "issuer"),
+        ("领导小组的组长由谁担任", "other"),  # a post held by a person, not a responsible unit
     ],
 )
 def test_question_types(text, qtype):
