@@ -121,6 +121,17 @@ def _is_attribute(word: str, flag: str, lexicon: Lexicon) -> bool:
     )
 
 
+POST_VERBS = {"担任", "出任", "兼任", "当"}
+
+
+def _asks_who_holds(toks: list[tuple[str, str]], i: int, j: int) -> bool:
+    """组长是谁, 组长由谁担任: 谁 after a link, ending the question or before 担任, asks who holds the post named
+    before it, whatever the tagger says of that word (组长 is tagged a verb). 这事谁牵头 and 是谁来盯着 ask who does
+    something."""
+    after = [w for w, f in toks[i + 1 :] if f not in ("x", "y", "e")]  # punctuation and particles (啊, 呢)
+    return toks[i][0] == "谁" and 0 <= j < i - 1 and (not after or after[0] in POST_VERBS)
+
+
 def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tuple[str, ...]:
     """The nouns beside the question word — what the answer must be about: 主席 in 广东省科协的主席是谁, 城市 in
     在哪个城市办, 启动条件 in 启动条件是什么. Empty when the question word stands alone (谁牵头, 有哪些)."""
@@ -138,7 +149,8 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
     j = i - 1
     while j >= 0 and (toks[j][0] in lexicon.links or toks[j][0] in lexicon.stopwords):  # 主席(是)谁, 地址(在)哪里
         j -= 1
-    if j >= 0 and toks[j][0] not in lexicon.interrogatives and _is_attribute(*toks[j], lexicon):
+    flag = "n" if _asks_who_holds(toks, i, j) else toks[j][1] if j >= 0 else ""
+    if j >= 0 and toks[j][0] not in lexicon.interrogatives and _is_attribute(toks[j][0], flag, lexicon):
         out.append(toks[j][0])
     return tuple(dict.fromkeys(out))
 
