@@ -285,7 +285,7 @@ def _sentence_number(
         general = [m for m in candidates if unit in lexicon.classifiers and _counted_with(m.group(0), "个")]
         stand_in = 0.0 if exact else 1.0
         candidates = exact or general or (candidates if unit == "万" else [])
-    if not candidates:
+    if not candidates or not _says_the_groups(q, sentence, lexicon):
         return None
     if not heads and _topic_share(q, hit, sentence) < MIN_CLAUSE_OVERLAP:
         return None  # the sentence is not about what was asked
@@ -303,6 +303,13 @@ def _sentence_number(
             return None
     best = max(candidates, key=fit)
     return fit(best) - stand_in, re.sub(r"\s+", "", best.group(0))
+
+
+def _says_the_groups(q: Question, sentence: str, lexicon) -> bool:
+    """A figure for a group of people (城镇劳动者, 老年人) is not read off a sentence about everyone (全区公民具备
+    科学素质的比例达到16%) or about another group."""
+    groups = [g for g in lexicon.population_groups if g in q.base]
+    return not groups or any(g in sentence for g in groups)
 
 
 # Equal clauses (总人口10.3万人, 总人口30.9万人) are told apart by what the sentence says before them, which names the

@@ -361,3 +361,9 @@ def test_the_body_named_in_the_role_leads_and_the_asked_body_is_no_answer():
     hit = _text_hit("第六条 在市价格主管部门设立领导小组办公室，负责价格调节基金的日常征收管理。", path=["办法"])
     assert _answer("日常征收管理由谁负责", hit)[0] == "责任单位：领导小组办公室"
     assert _answer("领导小组办公室是设在哪个部门的", hit)[0] == "责任单位：市价格主管部门"
+
+
+def test_a_figure_for_a_group_is_not_read_off_a_sentence_about_everyone():
+    hit = _text_hit("到2025年，全区公民具备科学素质的比例达到16%，科普基础设施明显改善。", path=["工作目标"])
+    assert _answer("到2025年全区公民具备科学素质的比例是多少", hit)[0].endswith("16%")
+    assert _answer("到2025年城镇劳动者具备科学素质的比例是多少", hit)[0] is None
