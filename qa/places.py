@@ -89,12 +89,17 @@ def within(inner: str, outer: str) -> bool:
     return any(x != y and x.startswith(y) for x in region(inner) for y in region(outer))
 
 
+COUNTRY = "全国"  # the general place list's name for the whole country: it contains every other place named
+
+
 def distinct_places(places: list[str]) -> list[str]:
     """The places named, less those that only contain another one named or repeat one (湖南省民政厅关于花垣县…;
-    湖南省科协…湖南省青少年…): each names one place, not a comparison."""
+    湖南省科协…湖南省青少年…; 湖南省科协的全国科普日主场): each names one place, not a comparison."""
     out: list[str] = []
     for i, p in enumerate(places):
         others = places[:i] + places[i + 1 :]
+        if p == COUNTRY and others:
+            continue
         if any(within(q, p) for q in others) or any(region(p) and region(q) == region(p) for q in places[:i]):
             continue
         out.append(p)

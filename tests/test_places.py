@@ -39,5 +39,7 @@ def test_a_place_named_with_the_region_it_lies_in_is_one_place():
     assert distinct_places(["湖南", "湖北"]) == ["湖南", "湖北"]
     assert distinct_places(["湖南省民政厅", "花垣"]) == ["花垣"]  # a body's name opens with its place
     assert distinct_places(["湖南省科协", "湖南"]) == ["湖南省科协"]  # the same place twice
+    assert distinct_places(["湖南省科协", "全国"]) == ["湖南省科协"]  # 全国科普日 of one province: not a comparison
+    assert distinct_places(["全国"]) == ["全国"]
     assert not asks_several(analyse("湖南省民政厅关于花垣县乡镇区划调整的批复文号是多少"))
     assert asks_several(analyse("湖南和湖北的科普工作要点文号是多少"))
