@@ -85,14 +85,21 @@ class Model:
         return cls(data["weights"], data["bias"], data["high"], data["low"])
 
 
-def constraint_met(name: str, hit: Hit, named: Sequence[str] = ()) -> bool:
+def constraint_met(name: str, hit: Hit, named: Sequence[str] = (), own: Sequence[str] = ()) -> bool:
     """A place or year the question names belongs to this passage: its document is named by it, or it says it.
     A document of a place inside the one named does not speak for it (咸安区's plan, which cites 湖北's, for 湖北全省),
-    unless the question also names a place inside it (``named``: 咸宁咸安, or 咸安 and 湖北省科协 compared)."""
+    unless the question also names a place inside it (``named``: 咸宁咸安, or 咸安 and 湖北省科协 compared). A year
+    the question gives as the document's own (``own``: 2023年科普工作要点) must name the document, not its text."""
     if within(hit.meta.issuer or hit.meta.title, name) and not any(within(p, name) for p in named):
         return False
     key = fold(name)
-    return key in identity(hit.meta) or key in fold(" ".join([*hit.chunk.section_path, hit.chunk.text]))
+    if key in identity(hit.meta):
+        return True
+    return name not in own and key in fold(" ".join([*hit.chunk.section_path, hit.chunk.text]))
+
+
+def _met(q: Question, name: str, hit: Hit) -> bool:
+    return constraint_met(name, hit, q.places, q.doc_years)
 
 
 def constraints_met(q: Question, hits: list[Hit], depth: int = 3) -> bool:
@@ -100,12 +107,12 @@ def constraints_met(q: Question, hits: list[Hit], depth: int = 3) -> bool:
     passage of the top ones (湖南2024年 is not 湖南's 2023 要点 and 湖北's 2024 one); a question naming several places
     (or several years) is a comparison: each is met by a passage of its own."""
     if len(q.places) >= 2:
-        return all(any(constraint_met(p, h, q.places) for h in hits) for p in q.places)
+        return all(any(_met(q, p, h) for h in hits) for p in q.places)
     if len(q.years) >= 2:
         names = [*q.places, *q.years]
-        return all(any(constraint_met(n, h, q.places) for h in hits) for n in names)
+        return all(any(_met(q, n, h) for h in hits) for n in names)
     names = [*q.places, *q.years]
-    return any(all(constraint_met(n, h, q.places) for n in names) for h in hits[:depth]) if names else True
+    return any(all(_met(q, n, h) for n in names) for h in hits[:depth]) if names else True
 
 
 def said(word: str, text: str, lexicon: Lexicon) -> bool:

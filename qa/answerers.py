@@ -94,7 +94,7 @@ def answer_document(q: Question, hits: list[Hit]) -> str | None:
         return best.chunk.doc_id
     names = [*q.places, *q.years]
     for h in hits[:5]:
-        if all(fold(n) in identity(h.meta) or constraint_met(n, h, q.places) for n in names):
+        if all(constraint_met(n, h, q.places, q.doc_years) for n in names):
             return h.chunk.doc_id
     return None  # the place or year named is in none of them: no document may answer for it
 

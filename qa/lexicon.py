@@ -40,6 +40,7 @@ class Lexicon:
     issuer_suffixes: tuple[str, ...] = ()  # how an issuing body's name ends (人民政府, 办公厅, 科协 …)
     unit_suffixes: tuple[str, ...] = ()  # how a lead or responsible unit's name ends (局, 室, 科, 街道 …)
     exclusions: tuple[re.Pattern, ...] = ()  # clauses that rule something out (除了X, 不是X那个); group "x"
+    document_kinds: tuple[str, ...] = ()  # what a document is called (要点, 方案, 版): a year before one is its own
 
     @property
     def issuer_suffix_re(self) -> re.Pattern:
@@ -118,6 +119,7 @@ def load_lexicon(local: Path | None = None) -> Lexicon:
         issuer_suffixes=tuple(_words(data.get("bodies"), "issuer_suffixes")),
         unit_suffixes=tuple(_words(data.get("bodies"), "unit_suffixes")),
         exclusions=tuple(re.compile(p) for p in data.get("exclusions", {}).get("patterns", [])),
+        document_kinds=tuple(_words(data.get("document_kinds"))),
     )
 
 

@@ -155,6 +155,24 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
     return tuple(dict.fromkeys(out))
 
 
+# between a document's year and what it is called: 年, 年度, 年版, 那个, and a few words of its name (科普工作)
+DOC_YEAR_GAP = r"年?(?:度|版)?(?:的|那个|那份|这个|这份)?((?:(?!目标|以前|之前|以来|前|底|末|到|至)[\u4e00-\u9fff]){0,6}?)"
+
+
+def document_years(text: str, lexicon: Lexicon) -> list[str]:
+    """Years written just before what a document is called (广东省科协2023年科普工作要点, 婺城区2024年版政策举措,
+    （2021—2025）实施方案): the document's own year, which its title, date or 文号 must carry — a 2024 要点 that
+    mentions 2023 is not the 2023 要点. A target year (到2025年的目标) is not one."""
+    kinds = "|".join(re.escape(k) for k in sorted(lexicon.document_kinds, key=len, reverse=True))
+    if not kinds:
+        return []
+    found = []
+    for m in re.finditer(rf"((?:19|20)\d{{2}}|(?<![\d第近过满约多前后这那每])[0-3]\d(?=年))[）)]?{DOC_YEAR_GAP}(?:{kinds})", text):
+        year = m.group(1)
+        found.append(year if len(year) == 4 else "20" + year)
+    return list(dict.fromkeys(found))
+
+
 def years_in(text: str) -> list[str]:
     return list(dict.fromkeys([*YEAR_RE.findall(text), *("20" + y for y in SHORT_YEAR_RE.findall(text))]))
 
@@ -239,6 +257,7 @@ def _one(text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[st
         qtype=qtype,
         subject=subject_of(base, cue),
         years=years_in(base),
+        doc_years=document_years(base, lexicon),
         places=named,
         resolved_from=resolved,
         base=base,

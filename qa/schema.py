@@ -112,6 +112,7 @@ class Question:
     qtype: QuestionType
     subject: str  # the question without its type cue, question words and fillers
     years: list[str] = field(default_factory=list)  # years named (2021—2035 gives both ends)
+    doc_years: list[str] = field(default_factory=list)  # of those, the named document's own (2023年科普工作要点)
     places: list[str] = field(default_factory=list)  # places named, in their full form (鄂 → 湖北)
     resolved_from: str | None = None  # the earlier question a follow-up borrowed from
     base: str = ""  # politeness dropped and follow-up resolved, before everyday words are expanded

@@ -78,6 +78,15 @@ def test_a_county_document_does_not_speak_for_its_province():
     assert not constraints_met(analyse("湖北全省到2025年公民科学素质比例目标是多少"), [hit])
 
 
+def test_a_documents_own_year_must_name_the_document_not_its_text():
+    text = "2023年全省科普工作成效明显。2024年，全省科普工作要坚持以人民为中心。"
+    meta = DocMeta(title="广东省科协2024年科普工作要点", issuer="广东省科学技术协会", file="g.txt")
+    hit = Hit(Chunk(0, "g.txt", text, ["要点"], (0, len(text))), meta, 1.0)
+    assert constraints_met(analyse("广东省科协2023年全省科普工作成效如何"), [hit])  # a year the text speaks of
+    assert not constraints_met(analyse("广东省科协2023年科普工作要点有哪些任务"), [hit])  # another year's 要点
+    assert constraints_met(analyse("广东省科协2024年科普工作要点有哪些任务"), [hit])
+
+
 def test_a_question_naming_two_places_is_met_by_one_passage_of_each():
     q = analyse("甲市和乙市的文件各是哪年的", places=["甲市", "乙市"])
     assert constraints_met(q, _hits(["甲.txt", "乙.txt"]))

@@ -161,3 +161,11 @@ def test_what_a_question_rules_out_is_not_what_it_asks_about():
     assert analyse("除了领导小组，日常牵头的部门是哪个？").excluded == ("领导小组",)
     assert analyse("这个通知除了湘政办发的文号以外，还有什么编号").excluded == ("湘政办发的文号",)
     assert analyse("是不是湖南的文件？").excluded == ()  # 不是 inside 是不是 rules nothing out
+
+
+def test_a_year_written_before_what_a_document_is_called_is_its_own():
+    assert analyse("广东省科协2023年科普工作要点提出了哪些任务").doc_years == ["2023"]
+    assert analyse("婺城区2024年版政策举措里研发投入强度").doc_years == ["2024"]
+    assert analyse("湖南科协23年那个科普工作要点，编号多少").doc_years == ["2023"]
+    assert analyse("到2025年的目标写在哪个方案").doc_years == []  # a target year
+    assert analyse("芜湖2024年要新建几所学校").doc_years == []
