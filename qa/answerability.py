@@ -106,8 +106,9 @@ def constraints_met(q: Question, hits: list[Hit], depth: int = 3) -> bool:
     """The places and years the question names belong to the passages. One place and one year must meet in one
     passage of the top ones (湖南2024年 is not 湖南's 2023 要点 and 湖北's 2024 one); a question naming several places
     (or several years) is a comparison: each is met by a passage of its own."""
-    if len(q.places) >= 2:
-        return all(any(_met(q, p, h) for h in hits) for p in q.places)
+    if len(q.places) >= 2:  # a place that only qualifies another named (浙江衢州常山县) is met through it
+        met = {p for p in q.places if any(_met(q, p, h) for h in hits)}
+        return all(p in met or any(within(o, p) for o in met) for p in q.places)
     if len(q.years) >= 2:
         names = [*q.places, *q.years]
         return all(any(_met(q, n, h) for h in hits) for n in names)

@@ -87,6 +87,14 @@ def test_a_documents_own_year_must_name_the_document_not_its_text():
     assert constraints_met(analyse("广东省科协2024年科普工作要点有哪些任务"), [hit])
 
 
+def test_a_place_that_only_qualifies_another_is_met_through_it():
+    text = "常山县人民政府办公室关于印发《常山县提升助老服务能力的实施办法》的通知"
+    meta = DocMeta(title=text, issuer="常山县人民政府办公室", file="c.txt")
+    hit = Hit(Chunk(0, "c.txt", text, [], (0, len(text))), meta, 1.0)
+    assert constraints_met(analyse("浙江衢州常山县助老服务实施办法是哪天印发的"), [hit])
+    assert not constraints_met(analyse("浙江衢州江山市助老服务实施办法是哪天印发的"), [hit])
+
+
 def test_a_question_naming_two_places_is_met_by_one_passage_of_each():
     q = analyse("甲市和乙市的文件各是哪年的", places=["甲市", "乙市"])
     assert constraints_met(q, _hits(["甲.txt", "乙.txt"]))
