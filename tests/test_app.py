@@ -194,6 +194,9 @@ def test_feedback_lands_on_the_reply_named_by_its_id(staffed):
     assert staffed.post("/api/feedback", json={"rating": "up"}).status_code == 422  # names no reply
     export = staffed.get("/api/admin/feedback?format=jsonl", headers=ADMIN)
     assert export.status_code == 200 and json.loads(export.text.splitlines()[0])["reply_id"] == first["reply_id"]
+    for limit in ("18419321579502069279197495296", "0"):  # past SQLite's integers, or none: refused, not a 500
+        for path in ("/api/admin/feedback", "/api/admin/uncovered"):
+            assert staffed.get(f"{path}?limit={limit}", headers=ADMIN).status_code == 422
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,6 +25,9 @@ from ..sources import original_names, remember_original_name
 from ..store import Stores
 
 STATIC = files("qa") / "static"
+
+# how many rows a list returns: SQLite takes no integer past 2^63, and no one reads more than this on a page
+ListLimit = Annotated[int, Query(ge=1, le=10_000)]
 
 
 def admin_jobs(request: Request, _: contract.AdminToken) -> Jobs:
@@ -157,22 +160,22 @@ def router(service: Service) -> APIRouter:
         return job.to_dict()
 
     @admin.get("/api/admin/feedback", responses=guarded)
-    async def feedback_list(_: Admin, format: str = "json", limit: int = 500):
+    async def feedback_list(_: Admin, format: str = "json", limit: ListLimit = 500):
         """👍/👎 with reasons and comments, newest first; ``format=jsonl`` downloads all of it."""
         if format == "jsonl":
             rows = await run_in_threadpool(lambda: list(service.feedback.rows(newest_first=True)))
             return _jsonl(rows, "feedback.jsonl")
-        rows = await run_in_threadpool(lambda: list(service.feedback.rows(newest_first=True, limit=max(1, limit))))
+        rows = await run_in_threadpool(lambda: list(service.feedback.rows(newest_first=True, limit=limit)))
         for r in rows:
             r.pop("passages", None)  # the list shows the question, answer, reasons and comment
         return {"feedback": rows}
 
     @admin.get("/api/admin/uncovered", responses=guarded)
-    async def uncovered(_: Admin, format: str = "json", limit: int = 500):
+    async def uncovered(_: Admin, format: str = "json", limit: ListLimit = 500):
         """Questions answered 没有找到 (none) or 可能相关 (low), newest first; ``format=jsonl`` downloads all."""
         if format == "jsonl":
             return _jsonl(await run_in_threadpool(lambda: list(service.feedback.uncovered())), "uncovered.jsonl")
-        rows = await run_in_threadpool(lambda: list(service.feedback.uncovered(max(1, limit))))
+        rows = await run_in_threadpool(lambda: list(service.feedback.uncovered(limit)))
         return {"questions": rows}
 
     return admin
