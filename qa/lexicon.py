@@ -17,6 +17,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 GENERAL_FILE = Path(__file__).with_name("data") / "lexicon.toml"
+ENGLISH_FILE = Path(__file__).with_name("data") / "english.toml"
 LOCAL_NAME = ".lexicon.toml"
 
 
@@ -121,6 +122,28 @@ def load_lexicon(local: Path | None = None) -> Lexicon:
         exclusions=tuple(re.compile(p) for p in data.get("exclusions", {}).get("patterns", [])),
         document_kinds=tuple(_words(data.get("document_kinds"))),
     )
+
+
+@lru_cache(maxsize=1)
+def english_terms() -> tuple[tuple[re.Pattern, str], ...]:
+    """(pattern for an English policy phrase, the Chinese terms documents use for it), longest phrase first, from
+    data/english.toml."""
+    terms = tomllib.loads(ENGLISH_FILE.read_text(encoding="utf-8")).get("terms", {})
+    return tuple(
+        (re.compile(rf"(?<![\w-]){re.escape(k)}(?:e?s)?(?![\w-])", re.I), v)
+        for k, v in sorted(terms.items(), key=lambda kv: -len(kv[0]))
+    )
+
+
+def gloss(text: str) -> str:
+    """The Chinese terms for the English policy phrases of ``text`` (science popularization → 科普), each phrase
+    read once: a longer phrase (public health) takes its words from a shorter one (health)."""
+    out, rest = [], text
+    for pattern, chinese in english_terms():
+        if pattern.search(rest):
+            out.append(chinese)
+            rest = pattern.sub(" ", rest)
+    return " ".join(dict.fromkeys(" ".join(out).split()))
 
 
 def local_lexicon_path(corpus_dir: Path) -> Path:

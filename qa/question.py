@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, gloss, load_lexicon
 from .normalize import to_simplified
 from .places import distinct_places, gazetteer_places, places_in_latin
 from .schema import Question, QuestionType
@@ -261,7 +261,8 @@ def _one(text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[st
         places=named,
         resolved_from=resolved,
         base=base,
-        latin=bool(LATIN_RE.search(base)) and not CJK_RE.search(base),
+        latin=(latin := bool(LATIN_RE.search(base)) and not CJK_RE.search(base)),
+        glossed=gloss(base) if latin else "",
         asked=asked_words(base, lexicon, named),
         excluded=excluded,
     )

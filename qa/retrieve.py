@@ -128,11 +128,14 @@ class Retriever:
         if s.retriever in ("dense", "hybrid"):
             rankings.append((top_positions(dense, s.candidates), s.weight_dense))
         t = time.perf_counter()
-        # an English question shares only stray tokens (2023, GDP) with Chinese documents: its meaning ranks it
-        if s.retriever in ("lexical", "hybrid") and self.index.lexical is not None and not question.latin:
+        # an English question shares only stray tokens (2023, GDP) with Chinese documents: its keywords are the
+        # Chinese terms of its policy words (lexicon.gloss), and none when it has none
+        keywords = question.glossed if question.latin else question.search_text
+        if s.retriever in ("lexical", "hybrid") and self.index.lexical is not None and keywords:
             lex = self.index.lexical
-            rankings.append((top_positions(lex.word_scores(question.search_text), s.candidates), s.weight_words))
-            rankings.append((top_positions(lex.bigram_scores(question.search_text), s.candidates), s.weight_bigrams))
+            scale = LATIN_KEYWORD_SCALE if question.latin else 1.0
+            rankings.append((top_positions(lex.word_scores(keywords), s.candidates), s.weight_words * scale))
+            rankings.append((top_positions(lex.bigram_scores(keywords), s.candidates), s.weight_bigrams * scale))
         timings["lexical_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         fused = rrf(rankings, s.rrf_k, n)
@@ -192,6 +195,7 @@ class Retriever:
         return self._masks[qtype]
 
 
+LATIN_KEYWORD_SCALE = 0.5  # the terms are a rough translation: half the weight of a Chinese question's keywords
 CN_DATE_RE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
 BARE_CHARS = 10  # what a header leaves besides its document's names: 文件, （征求意见稿）
 

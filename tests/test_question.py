@@ -169,3 +169,10 @@ def test_a_year_written_before_what_a_document_is_called_is_its_own():
     assert analyse("湖南科协23年那个科普工作要点，编号多少").doc_years == ["2023"]
     assert analyse("到2025年的目标写在哪个方案").doc_years == []  # a target year
     assert analyse("芜湖2024年要新建几所学校").doc_years == []
+
+
+def test_an_english_question_gets_the_chinese_terms_of_its_policy_words():
+    q = analyse("Which unit leads the emergency science popularization project in the county?")
+    assert q.latin and set(q.glossed.split()) >= {"应急", "科普", "牵头", "县"}
+    assert "普及" not in q.glossed.split()  # the longer phrase took its words
+    assert analyse("老年人那块谁牵头？").glossed == ""

@@ -77,15 +77,20 @@ def test_a_passage_about_the_asked_topic_goes_before_its_documents_title_chunk()
     assert [h.chunk.chunk_id for h in content_before_title(about, hits)] == [0, 9, 5]  # the opening chunk says it
 
 
-def test_an_english_question_is_ranked_by_meaning_alone(assistant):
-    """Keyword search over Chinese documents can only match an English question's stray tokens (2023, GDP)."""
+def test_an_english_question_searches_keywords_by_the_chinese_terms_of_its_policy_words(assistant):
+    """Keyword search over Chinese documents can only match an English question's stray tokens (2023, GDP): it runs
+    on the Chinese terms of the question's policy words instead, and not at all when there are none."""
     from qa.question import analyse
     from qa.retrieve import Retriever
 
     dense_only = assistant.settings.model_copy(update={"retriever": "dense"})
     dense = Retriever(assistant.index, assistant.embedder, dense_only, assistant.lexicon)
-    question = "How many stops will Hunan's mobile science museum tour make in 2023?"
-    q = analyse(question, places=assistant.retriever.places)
-    assert q.latin
-    ids = [h.chunk.chunk_id for h in assistant.retriever.search(q, 5)]
-    assert ids == [h.chunk.chunk_id for h in dense.search(q, 5)]
+    places = assistant.retriever.places
+    q = analyse("How many stops will Hunan's mobile science museum tour make in 2023?", places=places)
+    assert q.latin and {"流动", "科技馆", "站"} <= set(q.glossed.split())
+    first = assistant.retriever.search(q, 5)[0].chunk.text
+    assert "流动科技馆" in first and "站" in first
+    plain = analyse("What happens in 2023, and who says so?", places=places)
+    assert plain.latin and not plain.glossed
+    ids = [h.chunk.chunk_id for h in assistant.retriever.search(plain, 5)]
+    assert ids == [h.chunk.chunk_id for h in dense.search(plain, 5)]
