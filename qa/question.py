@@ -108,12 +108,21 @@ def _pos_cut(text: str) -> list[tuple[str, str]]:
     return [(p.word, p.flag) for p in pos_tokenizer().lcut(text) if WORD_RE.search(p.word)]
 
 
+def _glued(word: str) -> bool:
+    """Two characters jieba's HMM joined because it could place neither (预约票能放 → 票能): no dictionary word, so
+    no noun to look for. A longer unknown word is a compound of known ones (启动条件) and stays."""
+    from .jieba_dict import base_dictionary
+
+    return len(word) == 2 and word not in base_dictionary()[0]
+
+
 def _is_attribute(word: str, flag: str, lexicon: Lexicon) -> bool:
     """A noun naming something about the subject (主席, 地址, 奖金), not the kind of answer (单位, 东西), not a type cue
     (文号, 日期, 负责: the field signal covers those) and not a person-name guess of the tagger."""
     noun = (flag.startswith("n") and not flag.startswith("nr")) or flag in ("vn", "an")
     return (
         noun
+        and not _glued(word)
         and len(word) >= 2
         and word not in lexicon.answer_kinds
         and word not in lexicon.stopwords

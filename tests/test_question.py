@@ -121,6 +121,7 @@ def test_the_noun_beside_the_question_word_is_what_is_asked():
     assert analyse("领导小组的组长是谁啊？").asked == ("组长",)  # a post, though the tagger calls 组长 a verb
     assert analyse("领导小组组长由谁担任").asked == ("组长",)
     assert analyse("最后是谁来盯着督查督办？").asked == ()  # who does something, not who holds a post
+    assert analyse("科技馆每天个人预约票能放多少张？").asked == ()  # 票能: two characters jieba glued, no word
 
 
 def test_short_years_are_years_and_spans_are_not():
