@@ -70,6 +70,12 @@ MIN_QUOTED_TITLE = 8
 OTHER_DOCUMENT_RE = re.compile(
     r"作废|废止|旧版|老版|上一版|前一版|原来的|原先的|被取代|被替代|(?:之前|以前|此前)(?:那|的)?一?[版份个]"
 )
+# an English question about a document another one cites or replaces: its own header is no answer
+ENGLISH_OTHER_DOCUMENT_RE = re.compile(
+    r"\bcit(?:e|es|ed|ing)\b|\bbased on\b|\brefer(?:s|red)? to\b|\breplac(?:e|es|ed)\b|\brepeal(?:s|ed)?\b|"
+    r"\b(?:previous|earlier|former|old) (?:version|edition)\b",
+    re.I,
+)
 REPEALED_RE = re.compile(r"废止|作废|停止执行|不再执行")  # what a 公文 says of the document it replaces
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
@@ -374,6 +380,8 @@ def _about_document(q: Question, meta: DocMeta) -> bool:
     year or place the document is not of (2007年那份通知, 凤凰县的批复 are other documents), nor a title in 《》 that
     is not its own."""
     ident = identity(meta)
+    if q.latin:
+        return _named_in_english(q, ident)
     named = subject_overlap(q, ident) >= MIN_DOCUMENT_OVERLAP or any(fold(n) in ident for n in q.places)
     places_ok = all(fold(p) in ident for p in q.places)
     return (
@@ -382,6 +390,23 @@ def _about_document(q: Question, meta: DocMeta) -> bool:
         and places_ok
         and all(y in ident for y in q.years)
         and all(_same_title(t, meta.title) for t in quoted_titles(q.base))
+    )
+
+
+def _named_in_english(q: Question, ident: str) -> bool:
+    """An English question names a document by its places and years (in pinyin and digits: at least one, all of
+    them the document's) and by the Chinese terms of its words (key points → 要点, association → 科协), most of
+    which the document's names say; the terms of the asked field (document number → 文号) are not names. A
+    question about what the document cites or replaces is not about the document."""
+    names = [*q.places, *q.years]
+    lexicon = load_lexicon()
+    terms = tuple(t for t in q.glossed.split() if not any(p.search(t) for p in lexicon.question_types.values()))
+    return (
+        bool(names)
+        and not ENGLISH_OTHER_DOCUMENT_RE.search(q.base)
+        and not SEVERAL.search(q.base)  # each of two documents: no one header answers
+        and all(fold(n) in ident for n in names)
+        and said_share(terms, ident) >= MIN_DOCUMENT_OVERLAP
     )
 
 
@@ -412,7 +437,7 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
         for h in neighbours or [hit]:
             if cited := cited_doc_no(q, h):
                 return f"文号：{cited}"
-    if q.latin or not _about_document(q, meta) or OTHER_DOCUMENT_RE.search(q.base):
+    if not _about_document(q, meta) or OTHER_DOCUMENT_RE.search(q.base):
         return None  # (or asks of the document this one replaced, whose citation was not among the passages)
     if q.qtype is QuestionType.DOC_NO:
         return f"文号：{meta.doc_no}" if meta.doc_no else None

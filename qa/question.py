@@ -27,7 +27,11 @@ YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # 22年 / 09年 for 2022 / 2009, as people say them; not a span of years (10年来, 5年内, 近20年, 第10年)
 SHORT_YEAR_RE = re.compile(r"(?<![\d第近过满约多前后这那每])([0-3]\d)年(?!内|来|以上|以内|以下|间|左右|后|多|前|代|时间|之)")
 # a question about several documents or places at once: answered by passages, not by one short field
-SEVERAL = re.compile(r"各是|各自|分别|各地|各省|各个|哪些地方|哪几份|哪些文件|[\u4e00-\u9fa5]{2}和[\u4e00-\u9fa5]{2}的")
+SEVERAL = re.compile(
+    r"各是|各自|分别|各地|各省|各个|哪些地方|哪几份|哪些文件|[\u4e00-\u9fa5]{2}和[\u4e00-\u9fa5]{2}的|"
+    r"\b(?:each|both|respectively|compared?|comparison|which of (?:these|the|them))\b",
+    re.I,
+)
 LATIN_RE = re.compile(r"[A-Za-z]{3,}")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")

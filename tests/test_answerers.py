@@ -367,3 +367,15 @@ def test_a_figure_for_a_group_is_not_read_off_a_sentence_about_everyone():
     hit = _text_hit("到2025年，全区公民具备科学素质的比例达到16%，科普基础设施明显改善。", path=["工作目标"])
     assert _answer("到2025年全区公民具备科学素质的比例是多少", hit)[0].endswith("16%")
     assert _answer("到2025年城镇劳动者具备科学素质的比例是多少", hit)[0] is None
+
+
+def test_an_english_question_naming_a_document_gets_its_header_field():
+    text = "各市州科协：现将《2024年湖北省科协科普工作要点》印发给你们。"
+    meta = {"issuer": "湖北省科学技术协会", "doc_no": "鄂科协办〔2024〕15号", "date": "2024-03-06"}
+    hit = _text_hit(text, title="2024年湖北省科协科普工作要点", **meta)
+    q = analyse("What is the document number of the Hubei science association's 2024 key points?")
+    assert q.latin and direct_answer(q, [hit]).text == "文号：鄂科协办〔2024〕15号"
+    cited = analyse("Which document number does the Hubei science association's 2024 key points cite?")
+    assert direct_answer(cited, [hit]) is None  # about a document it cites, not its own
+    other = analyse("What is the document number of the Hunan science association's 2024 key points?")
+    assert direct_answer(other, [hit]) is None  # another province's document
