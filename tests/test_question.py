@@ -36,6 +36,7 @@ from qa.schema import QuestionType
         ("Which units take the lead on the facilities project?", "lead"),
         ("Which organisation signed the notice?", "issuer"),
         ("领导小组的组长由谁担任", "other"),  # a post held by a person, not a responsible unit
+        ("这份要点是哪个学会转发的", "issuer"),  # any body's kind: 学会, 协会, 机构, 组织
     ],
 )
 def test_question_types(text, qtype):
