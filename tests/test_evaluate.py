@@ -103,22 +103,24 @@ def test_threshold_sweep_spans_never_to_always():
     assert rows[-1]["answerable_kept"] == 0.5
 
 
-# Floors a little under the figures measured after round 4 of issue 14 (README, Evaluation): seed blind/dev right@1
-# 0.890/0.940, false "no answer" 0.041/0.007, F1 0.788/0.844; devdocs blind (the 110 `dz` questions)/dev (465, the
-# retired blind rounds included) right@1 0.861/0.869, false "no answer" 0.042/0.037, F1 0.758/0.858; direct answers
-# right 0.929-1.000 across the splits. Regression guards, not targets: blind figures are those of questions written
-# before the change and never tuned on.
+# Floors a little under the figures measured after round 5 of issue 14 (README, Evaluation). Seed: blind (the 90
+# `sc` questions, written before the round) / dev (266) right@1 0.877/0.942, false "no answer" 0.046/0.009, F1
+# 0.783/0.886. Devdocs: blind (the 110 `dw` questions) / dev (575, the retired blind rounds included) right@1
+# 0.932/0.897, false "no answer" 0.055/0.030, F1 0.812/0.880. Direct answers right 0.968-0.995 across the splits.
+# Regression guards, not targets: blind figures are those of questions written before the change and never tuned
+# on; a blind split of 65-73 answerable questions moves 1.4-1.5 points a question, so its floors sit two questions
+# under the measured figure.
 SEED_FLOORS = {
-    "blind": {"right@1": 0.85, "false_no_answer_max": 0.07, "no_answer_f1": 0.74},
-    "dev": {"right@1": 0.92, "false_no_answer_max": 0.03, "no_answer_f1": 0.81},
+    "blind": {"right@1": 0.84, "false_no_answer_max": 0.08, "no_answer_f1": 0.74},
+    "dev": {"right@1": 0.92, "false_no_answer_max": 0.03, "no_answer_f1": 0.85},
 }
 DEVDOCS_FLOORS = {
-    "blind": {"right@1": 0.82, "false_no_answer_max": 0.08, "no_answer_f1": 0.72},
-    "dev": {"right@1": 0.84, "false_no_answer_max": 0.06, "no_answer_f1": 0.82},
+    "blind": {"right@1": 0.90, "false_no_answer_max": 0.09, "no_answer_f1": 0.77},
+    "dev": {"right@1": 0.87, "false_no_answer_max": 0.05, "no_answer_f1": 0.85},
 }
 
 
-DIRECT_ANSWER_FLOOR = 0.90  # measured 0.929-1.000 across the four splits
+DIRECT_ANSWER_FLOOR = 0.93  # measured 0.968-0.995 across the four splits
 
 
 def _holds(m: dict, floors: dict) -> None:
