@@ -105,3 +105,17 @@ def test_reranker_orders_by_the_cross_encoder(built_settings, tiny_cross_encoder
     expected = float(model.predict([("湖南流动科技馆要巡展几站？", hit.chunk.text)])[0])
     assert hit.score == pytest.approx(expected, abs=1e-4)
     assert qa.ask("湖南流动科技馆要巡展几站？").passages  # the whole ask path runs with a reranker
+
+
+def test_a_topical_answer_needs_passages_that_say_the_topic():
+    from qa.answer import topic_shown
+    from qa.answerability import Signals
+    from qa.question import analyse
+
+    def signals(coverage):
+        return Signals(dense=0.85, coverage=coverage, best_coverage=coverage, known=0, missing=1, constraints=1,
+                       named=1, field=1, asks_field=1, answered=1, latin=1, asked_found=1)
+
+    lead = analyse("Which unit leads the emergency drills in the district?")
+    assert not topic_shown(lead, signals(0.0)) and topic_shown(lead, signals(0.5))
+    assert topic_shown(analyse("What is the document number of the notice?"), signals(0.0))  # the header's own field
