@@ -163,6 +163,8 @@ def test_what_a_question_rules_out_is_not_what_it_asks_about():
     assert analyse("除了领导小组，日常牵头的部门是哪个？").excluded == ("领导小组",)
     assert analyse("这个通知除了湘政办发的文号以外，还有什么编号").excluded == ("湘政办发的文号",)
     assert analyse("是不是湖南的文件？").excluded == ()  # 不是 inside 是不是 rules nothing out
+    assert analyse("不是说今年要建科技馆吗，建几个？").excluded == ()  # rhetorical
+    assert analyse("方案，不是已经印发了吗？").excluded == ()
 
 
 def test_a_year_written_before_what_a_document_is_called_is_its_own():
