@@ -22,6 +22,11 @@ DOC_NO_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}\s*[〔\[［(（„“]\s*(?:19|20
 NUMBER_CUE_RE = re.compile(r"\d|[一二三四五六七八九十百千万两]+[个项家所条批件座名人次户]|第[一二三四五六七八九十\d]+")
 LEAD_CUE_RE = re.compile(r"牵头")
 RESPONSIBLE_CUE_RE = re.compile(r"负责|责任|配合|承办|主管|设在")
+# what states a purpose or a cause: 为了…, 旨在…, 为深入贯彻…（制定本方案）, 为…奠定基础, 受…影响
+PURPOSE_CUE_RE = re.compile(
+    r"为了|旨在|目的|意义|宗旨|初衷|奠定[^，。；]{0,12}基础|受[^，。；]{2,20}影响|"
+    r"(?:^|[。；\n])\s*为(?:深入|进一步|加快|全面|切实|有效|推动|促进|确保|加强|做好|贯彻|落实|认真|积极|更好|大力|满足|适应)"
+)
 ISSUER_CUE_RE = re.compile(r"人民政府|办公室|办公厅|委员会|局|厅|协会|科协|党委|市委|县委|区委|工委|管委会")
 MIN_SUBJECT_OVERLAP = 0.5
 MIN_ANSWERING_SHARE = 0.8  # of the subject's weight a later passage must hold to be marked as answering
@@ -106,6 +111,7 @@ def holds_field(qtype: QuestionType, text: str) -> bool:
         QuestionType.DATE: DATE_RE,
         QuestionType.DOC_NO: DOC_NO_RE,
         QuestionType.ISSUER: ISSUER_CUE_RE,
+        QuestionType.PURPOSE: PURPOSE_CUE_RE,
     }.get(qtype)
     if qtype is QuestionType.RECIPIENTS:
         return recipients_line(text) is not None

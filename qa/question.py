@@ -250,7 +250,7 @@ def _is_follow_up(text: str, qtype: QuestionType, cue: str, lexicon: Lexicon) ->
     if not FOLLOW_UP.search(text.strip()):
         return False
     subject = subject_of(expand_words(text, lexicon), cue)
-    return qtype in (QuestionType.OTHER, QuestionType.DEFINITION) or len(text) <= 8 or not subject
+    return qtype in (QuestionType.OTHER, QuestionType.DEFINITION, QuestionType.PURPOSE) or len(text) <= 8 or not subject
 
 
 def _one(text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[str]) -> Question:

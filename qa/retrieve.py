@@ -13,11 +13,12 @@ import numpy as np
 
 from .answerability import identity
 from .embed import Embedder
+from .highlight import PURPOSE_CUE_RE
 from .index import Index
 from .lexicon import Lexicon, load_lexicon, unit_aliases
 from .metadata import split_issuers
 from .normalize import fold, to_simplified
-from .schema import Chunk, Hit, Question
+from .schema import Chunk, Hit, Question, QuestionType
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ FIELD_FOR_TYPE = {
     "issuer": ("发文单位",),
     "date": ("成文日期",),
     "doc_no": ("文号",),
+    "purpose": (),  # no field: a passage that states a purpose (highlight.PURPOSE_CUE_RE)
 }
 TEXT_CUE_FOR_TYPE = {"lead": "牵头", "responsible": "负责"}
 
@@ -88,6 +90,8 @@ def top_positions(scores: np.ndarray, depth: int) -> np.ndarray:
 def answer_field_mask(chunks: list[Chunk], qtype: str) -> np.ndarray:
     fields = FIELD_FOR_TYPE.get(qtype, ())
     cue = TEXT_CUE_FOR_TYPE.get(qtype)
+    if qtype == QuestionType.PURPOSE:
+        return np.array([bool(PURPOSE_CUE_RE.search(c.text)) for c in chunks], dtype=bool)
     return np.array(
         [any(f in c.fields for f in fields) or (cue is not None and cue in c.text) for c in chunks], dtype=bool
     )

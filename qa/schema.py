@@ -91,13 +91,14 @@ class QuestionType(StrEnum):
     ISSUER = "issuer"  # 谁印发
     RECIPIENTS = "recipients"  # 发给哪些单位 (主送)
     DATE = "date"  # 何时
+    PURPOSE = "purpose"  # 为什么、目的是什么: answered by a passage, never by a field
     DEFINITION = "definition"  # 是什么、有哪些
     OTHER = "other"
 
     @property
     def is_field(self) -> bool:
         """Types answered by a short field (a unit, a number, an issuer, a date, a 文号)."""
-        return self not in (QuestionType.DEFINITION, QuestionType.OTHER)
+        return self not in (QuestionType.PURPOSE, QuestionType.DEFINITION, QuestionType.OTHER)
 
     @property
     def about_document(self) -> bool:

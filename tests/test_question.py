@@ -37,6 +37,9 @@ from qa.schema import QuestionType
         ("Which organisation signed the notice?", "issuer"),
         ("领导小组的组长由谁担任", "other"),  # a post held by a person, not a responsible unit
         ("这份要点是哪个学会转发的", "issuer"),  # any body's kind: 学会, 协会, 机构, 组织
+        ("2009年为啥专门发文抓就业", "purpose"),
+        ("这个方案的目的是什么", "purpose"),  # before 是什么 (definition)
+        ("改造以什么为目的", "purpose"),
     ],
 )
 def test_question_types(text, qtype):

@@ -94,3 +94,15 @@ def test_an_english_question_searches_keywords_by_the_chinese_terms_of_its_polic
     assert plain.latin and not plain.glossed
     ids = [h.chunk.chunk_id for h in assistant.retriever.search(plain, 5)]
     assert ids == [h.chunk.chunk_id for h in dense.search(plain, 5)]
+
+
+def test_a_purpose_question_favours_passages_that_state_a_purpose():
+    from qa.retrieve import answer_field_mask
+
+    chunks = [
+        Chunk(0, "a", "为深入贯彻落实党的二十大精神，推动高质量发展，结合我市实际，制定本方案。", [], (0, 40)),
+        Chunk(1, "a", "当前，受国际金融危机影响，高校毕业生就业压力加大。", [], (40, 70)),
+        Chunk(2, "a", "到2025年，全市新建口袋公园50处，完成老旧小区改造300个。", [], (70, 100)),
+        Chunk(3, "a", "为期三年的行动分两个阶段实施。", [], (100, 120)),
+    ]
+    assert list(answer_field_mask(chunks, "purpose")) == [True, True, False, False]
