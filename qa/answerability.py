@@ -23,7 +23,7 @@ from .lexicon import Lexicon, load_lexicon
 from .metadata import identity
 from .normalize import fold
 from .places import within
-from .question import asks_several
+from .question import asks_several, english_asked
 from .schema import Chunk, Confidence, DocMeta, Hit, Question, QuestionType
 
 WEIGHTS_FILE = Path(__file__).with_name("data") / "answerability.json"
@@ -192,9 +192,12 @@ class Judge:
 
     def asked_found(self, q: Question, contexts: list[str]) -> float:
         """Right topic, missing attribute: 广东省科协的主席是谁 retrieves 广东省科协's 要点, which never says 主席."""
+        text = " ".join(contexts)
+        if q.latin:  # the Chinese terms of the English phrase asked for (total budget → 预算 or 经费)
+            groups = english_asked(q.base, self.lexicon)
+            return sum(any(fold(t) in text for t in g) for g in groups) / len(groups) if groups else 1.0
         if not q.asked:
             return 1.0
-        text = " ".join(contexts)
         return sum(said(w, text, self.lexicon) for w in q.asked) / len(q.asked)
 
     def confidence(self, s: Signals) -> Confidence:

@@ -135,15 +135,21 @@ def english_terms() -> tuple[tuple[re.Pattern, str], ...]:
     )
 
 
-def gloss(text: str) -> str:
-    """The Chinese terms for the English policy phrases of ``text`` (science popularization → 科普), each phrase
-    read once: a longer phrase (public health) takes its words from a shorter one (health)."""
+def gloss_groups(text: str) -> list[tuple[str, ...]]:
+    """The Chinese terms for each English policy phrase of ``text``, one group of alternatives per phrase
+    (total budget → [(预算, 经费)]), longer phrases first."""
     out, rest = [], text
     for pattern, chinese in english_terms():
         if pattern.search(rest):
-            out.append(chinese)
+            out.append(tuple(chinese.split()))
             rest = pattern.sub(" ", rest)
-    return " ".join(dict.fromkeys(" ".join(out).split()))
+    return out
+
+
+def gloss(text: str) -> str:
+    """The Chinese terms for the English policy phrases of ``text`` (science popularization → 科普), each phrase
+    read once: a longer phrase (public health) takes its words from a shorter one (health)."""
+    return " ".join(dict.fromkeys(t for group in gloss_groups(text) for t in group))
 
 
 def local_lexicon_path(corpus_dir: Path) -> Path:

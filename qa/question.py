@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .lexicon import Lexicon, gloss, load_lexicon
+from .lexicon import Lexicon, gloss, gloss_groups, load_lexicon
 from .normalize import to_simplified
 from .places import distinct_places, gazetteer_places, places_in_latin
 from .schema import Question, QuestionType
@@ -184,6 +184,27 @@ def document_years(text: str, lexicon: Lexicon) -> list[str]:
         year = m.group(1)
         found.append(year if len(year) == 4 else "20" + year)
     return list(dict.fromkeys(found))
+
+
+# what an English question asks for: the noun phrase after its question word (What GDP growth target did…, How much
+# prize money does…, What is the total budget for…)
+ENGLISH_ASKED_RE = re.compile(
+    r"\b(?:what|which)\s+(?:is|are|was|were)\s+the\s+(?P<a>[\w\s'-]{2,60}?)\s+(?:of|for|in|that|does|did|do|set|to|under)\b"
+    r"|\bwhat\s+(?P<b>[\w\s'-]{2,60}?)\s+(?:does|did|do|is|are|was|were|will|has|have)\b"
+    r"|\bhow\s+(?:many|much)\s+(?P<c>[\w\s'-]{2,60}?)\s+(?:does|did|do|is|are|was|were|will|should|can|has|have|had)\b",
+    re.I,
+)
+
+
+def english_asked(text: str, lexicon: Lexicon) -> list[tuple[str, ...]]:
+    """The Chinese terms of what an English question asks for, one group of alternatives per phrase, less the
+    kinds of answer (target → 目标, main tasks → 主要任务) and the type cues the field signal covers (document number → 文号): the same
+    check as a Chinese question's asked noun (预算 for total budget). "Which offices" names the kind of answer."""
+    m = ENGLISH_ASKED_RE.search(text)
+    phrase = next((g for g in m.groups() if g), "") if m else ""
+    kinds = tuple(lexicon.answer_kinds)
+    cue = lambda t: t.endswith(kinds) or any(p.search(t) for p in lexicon.question_types.values())  # noqa: E731
+    return [g for g in gloss_groups(phrase) if not any(cue(t) for t in g)]
 
 
 def years_in(text: str) -> list[str]:

@@ -152,3 +152,10 @@ def test_an_asked_word_with_a_character_left_out_is_still_said():
     text = fold("提高省科技馆全面开放能力，节假日每天个人预约门票达1万张。")
     assert said("预约票", text, load_lexicon())  # 预约门票
     assert not said("门票价格", text, load_lexicon())
+
+
+def test_an_english_question_whose_asked_thing_no_passage_says_is_not_covered(judge):
+    q = analyse("What is the total budget for the city's urban renewal plan?")
+    assert judge.asked_found(q, ["到2025年，完成老旧小区改造300个，城市更新工作由市住建局牵头。"]) == 0.0
+    assert judge.asked_found(q, ["城市更新专项经费预算5亿元。"]) == 1.0
+    assert judge.asked_found(analyse("Who leads the urban renewal plan?"), ["由市住建局牵头"]) == 1.0  # asks nothing

@@ -183,3 +183,18 @@ def test_an_english_question_gets_the_chinese_terms_of_its_policy_words():
     assert q.latin and set(q.glossed.split()) >= {"应急", "科普", "牵头", "县"}
     assert "普及" not in q.glossed.split()  # the longer phrase took its words
     assert analyse("老年人那块谁牵头？").glossed == ""
+
+
+def test_what_an_english_question_asks_for_in_the_documents_terms():
+    from qa.lexicon import load_lexicon
+    from qa.question import english_asked
+
+    lexicon = load_lexicon()
+    assert english_asked("What is the total budget for the city's public health action plan?", lexicon) == [
+        ("预算", "经费")
+    ]
+    assert english_asked("How much prize money does the first prize get?", lexicon) == [("奖",)]
+    assert english_asked("What GDP growth target did the city set?", lexicon) == [("增长",), ("生产总值", "GDP")]
+    assert english_asked("What are the main tasks in the key points?", lexicon) == []  # a kind of answer
+    assert english_asked("What is the document number of the notice?", lexicon) == []  # the type cue
+    assert english_asked("Which offices are responsible for this?", lexicon) == []  # which X: the kind of answer
