@@ -273,9 +273,34 @@ def extract_date_and_issuer(text: str) -> tuple[str, str]:
     return date, issuer
 
 
+# a government work report opens as a speech on the government's behalf: 现在，我代表市人民政府，向大会报告政府工作
+REPORT_SPEAKER_RE = re.compile(r"(?:我代表|受)([省市县区州旗盟])人民政府(?:委托)?[，,]?\s*向大会")
+REPORT_OPENING_CHARS = 300
+
+
+def reporting_government(text: str, title: str, file_name: str) -> str:
+    """The issuer of a government work report, which prints none: the government its opening speaks for (我代表市
+    人民政府), of the place its title or file name opens with (玉林政府工作报告 → 玉林市人民政府). Empty when the
+    opening is no such speech, or the place is unknown or not of that level."""
+    from .places import gazetteer_places, region
+
+    m = REPORT_SPEAKER_RE.search(to_simplified(text[:REPORT_OPENING_CHARS]))
+    if not m:
+        return ""
+    level = m.group(1)
+    for name in (title, Path(file_name).stem):
+        found = gazetteer_places(to_simplified(name)[:12])
+        if found and name.startswith(found[0]):
+            place = found[0] if found[0].endswith(level) else found[0] + level
+            return f"{place}人民政府" if region(place) else ""
+    return ""
+
+
 def extract_meta(text: str, file_name: str) -> DocMeta:
     date, issuer = extract_date_and_issuer(text)
-    return DocMeta(title=extract_title(text), issuer=issuer, date=date, doc_no=extract_doc_no(text), file=file_name)
+    title = extract_title(text)
+    issuer = issuer or reporting_government(text, title, file_name)
+    return DocMeta(title=title, issuer=issuer, date=date, doc_no=extract_doc_no(text), file=file_name)
 
 
 JUNK_TITLE_RE = re.compile(r"^(?:microsoft word\s*-|文档\s*\d*$|document\s*\d*$|untitled|无标题|新建)", re.I)

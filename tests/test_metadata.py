@@ -122,3 +122,14 @@ def test_issuer_from_the_body_title_when_nothing_else_names_it():
     meta = _meta("关于印发《某某市教育局2024年工作要点》的通知\n各直属学校:\n现将要点印发给你们。\n2024年3月27日\n"
                  "某某市教育局2024年工作要点\n一、总体要求\n")
     assert meta.issuer == "某某市教育局"
+
+
+def test_a_government_work_report_is_issued_by_the_government_it_speaks_for():
+    from qa.metadata import extract_meta
+
+    speech = "各位代表：\n现在，我代表市人民政府，向大会报告政府工作，请予审议。\n一、2024年工作回顾\n"
+    assert extract_meta(speech, "玉林政府工作报告.txt").issuer == "玉林市人民政府"
+    entrusted = "各位代表：\n现在，受县人民政府委托，向大会报告政府工作。"
+    assert extract_meta(entrusted, "花垣县政府工作报告.txt").issuer == "花垣县人民政府"
+    assert extract_meta(speech, "report.txt").issuer == ""  # no place to name the government by
+    assert extract_meta("各位代表：\n现在请审议。", "玉林政府工作报告.txt").issuer == ""  # no speech on its behalf
