@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .answerability import constraint_met, identity
 from .highlight import (
@@ -94,10 +95,9 @@ def answer_document(q: Question, hits: list[Hit]) -> str | None:
     if not hits:
         return None
     if q.qtype.about_document and not q.latin:
-        named = [h for h in hits[:5] if not ruled_out(q, identity(h.meta), subject_overlap(q, identity(h.meta)))]
-        named = named or hits[:5]
-        best = max(named, key=lambda h: subject_overlap(q, identity(h.meta)))  # max keeps the better-ranked
-        return best.chunk.doc_id
+        scored = [(subject_overlap(q, identity(h.meta)), h) for h in hits[:5]]
+        named = [(s, h) for s, h in scored if not ruled_out(q, identity(h.meta), s)] or scored
+        return max(named, key=lambda sh: sh[0])[1].chunk.doc_id  # max keeps the better-ranked of equals
     names = [*q.places, *q.years]
     for h in hits[:5]:
         if all(constraint_met(n, h, q.places, q.doc_years) for n in names):
@@ -112,16 +112,28 @@ def ruled_out(q: Question, text: str, kept: float | None = None) -> bool:
     its words, and more of them than of the question's: 防汛应急预案那个通知除了湘政办发的文号以外
     rules out a 文号, not the document it names."""
     for excluded in q.excluded:
-        share = said_share(tuple(w for w in subject_words(excluded) if len(w) >= 2), text)
+        share = said_share(_excluded_words(excluded), text)
         if share > 0 if kept is None else share >= 0.5 and share > kept:
             return True
     return False
 
 
+@lru_cache(maxsize=256)
+def _excluded_words(excluded: str) -> tuple[str, ...]:
+    """The words of an excluded clause, cut once per question rather than once per candidate answer."""
+    return tuple(w for w in subject_words(excluded) if len(w) >= 2)
+
+
+@lru_cache(maxsize=256)
+def _asking_text(question: str) -> str:
+    """The folded asking clause, found once per question rather than once per candidate body."""
+    return fold(asking_clause(question, load_lexicon()))
+
+
 def _restates(q: Question, body: str) -> bool:
     """A body the question rules out, or the one its asking clause is about (领导小组办公室是设在哪个部门的 is not
     answered by 领导小组办公室负责…): no answer to who leads or who is responsible."""
-    return ruled_out(q, body) or fold(body) in fold(asking_clause(q.base or q.text, load_lexicon()))
+    return ruled_out(q, body) or fold(body) in _asking_text(q.base or q.text)
 
 
 def _fields(hit: Hit, key_re: re.Pattern) -> str | None:

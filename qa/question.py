@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .lexicon import Lexicon, gloss, gloss_groups, load_lexicon
 from .normalize import to_simplified
@@ -176,14 +177,21 @@ def document_years(text: str, lexicon: Lexicon) -> list[str]:
     """Years written just before what a document is called (广东省科协2023年科普工作要点, 婺城区2024年版政策举措,
     （2021—2025）实施方案): the document's own year, which its title, date or 文号 must carry — a 2024 要点 that
     mentions 2023 is not the 2023 要点. A target year (到2025年的目标) is not one."""
-    kinds = "|".join(re.escape(k) for k in sorted(lexicon.document_kinds, key=len, reverse=True))
-    if not kinds:
+    pattern = _document_year_re(lexicon.document_kinds)
+    if pattern is None:
         return []
-    found = []
-    for m in re.finditer(rf"((?:19|20)\d{{2}}|(?<![\d第近过满约多前后这那每])[0-3]\d(?=年))[）)]?{DOC_YEAR_GAP}(?:{kinds})", text):
-        year = m.group(1)
-        found.append(year if len(year) == 4 else "20" + year)
-    return list(dict.fromkeys(found))
+    years = [y if len(y) == 4 else "20" + y for y in (m.group(1) for m in pattern.finditer(text))]
+    return list(dict.fromkeys(years))
+
+
+@lru_cache(maxsize=8)
+def _document_year_re(kinds: tuple[str, ...]) -> re.Pattern | None:
+    """A year (2023, or 23 before 年), the gap, then one of the document kinds: built once per word list."""
+    if not kinds:
+        return None
+    names = "|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True))
+    year = r"((?:19|20)\d{2}|(?<![\d第近过满约多前后这那每])[0-3]\d(?=年))"
+    return re.compile(rf"{year}[）)]?{DOC_YEAR_GAP}(?:{names})")
 
 
 # what an English question asks for: the noun phrase after its question word (What GDP growth target did…, How much
@@ -198,13 +206,17 @@ ENGLISH_ASKED_RE = re.compile(
 
 def english_asked(text: str, lexicon: Lexicon) -> list[tuple[str, ...]]:
     """The Chinese terms of what an English question asks for, one group of alternatives per phrase, less the
-    kinds of answer (target → 目标, main tasks → 主要任务) and the type cues the field signal covers (document number → 文号): the same
-    check as a Chinese question's asked noun (预算 for total budget). "Which offices" names the kind of answer."""
+    kinds of answer (target → 目标, main tasks → 主要任务) and the type cues the field signal covers (document
+    number → 文号): the same check as a Chinese question's asked noun (预算 for total budget). "Which offices"
+    names the kind of answer."""
     m = ENGLISH_ASKED_RE.search(text)
     phrase = next((g for g in m.groups() if g), "") if m else ""
     kinds = tuple(lexicon.answer_kinds)
-    cue = lambda t: t.endswith(kinds) or any(p.search(t) for p in lexicon.question_types.values())  # noqa: E731
-    return [g for g in gloss_groups(phrase) if not any(cue(t) for t in g)]
+
+    def kind_or_cue(term: str) -> bool:
+        return term.endswith(kinds) or any(p.search(term) for p in lexicon.question_types.values())
+
+    return [g for g in gloss_groups(phrase) if not any(kind_or_cue(t) for t in g)]
 
 
 def years_in(text: str) -> list[str]:

@@ -18,7 +18,7 @@ from .index import Index
 from .lexicon import Lexicon, load_lexicon, unit_aliases
 from .metadata import split_issuers
 from .normalize import fold, to_simplified
-from .schema import Chunk, Hit, Question, QuestionType
+from .schema import Chunk, Hit, Question
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,9 +30,9 @@ FIELD_FOR_TYPE = {
     "issuer": ("发文单位",),
     "date": ("成文日期",),
     "doc_no": ("文号",),
-    "purpose": (),  # no field: a passage that states a purpose (highlight.PURPOSE_CUE_RE)
 }
-TEXT_CUE_FOR_TYPE = {"lead": "牵头", "responsible": "负责"}
+# … or say it in their text: a purpose question has no field, only passages that state a purpose or a cause
+TEXT_CUE_FOR_TYPE = {"lead": re.compile("牵头"), "responsible": re.compile("负责"), "purpose": PURPOSE_CUE_RE}
 
 
 PLACE_RE = re.compile(r"([\u4e00-\u9fa5]{2,3}?)(?:省|自治区|市|自治州|州|新区|区|县|镇|乡)")
@@ -90,10 +90,8 @@ def top_positions(scores: np.ndarray, depth: int) -> np.ndarray:
 def answer_field_mask(chunks: list[Chunk], qtype: str) -> np.ndarray:
     fields = FIELD_FOR_TYPE.get(qtype, ())
     cue = TEXT_CUE_FOR_TYPE.get(qtype)
-    if qtype == QuestionType.PURPOSE:
-        return np.array([bool(PURPOSE_CUE_RE.search(c.text)) for c in chunks], dtype=bool)
     return np.array(
-        [any(f in c.fields for f in fields) or (cue is not None and cue in c.text) for c in chunks], dtype=bool
+        [any(f in c.fields for f in fields) or bool(cue and cue.search(c.text)) for c in chunks], dtype=bool
     )
 
 
@@ -143,7 +141,7 @@ class Retriever:
         timings["lexical_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         fused = rrf(rankings, s.rrf_k, n)
-        if s.weight_type and question.qtype in FIELD_FOR_TYPE:
+        if s.weight_type and (question.qtype in FIELD_FOR_TYPE or question.qtype in TEXT_CUE_FOR_TYPE):
             mask = self._mask(question.qtype)
             fused[mask & (fused > 0)] += s.weight_type / (s.rrf_k + 1)
         if s.weight_place and (named := self.named_docs(question)):
