@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -165,7 +166,7 @@ class Retriever:
         if not question.qtype.about_document:  # a header is no answer to what a document says: after the content
             hits = sorted(hits, key=lambda h: bool(self._bare[h.chunk.chunk_id]))
             if not question.latin:
-                hits = content_before_title(question, hits)
+                hits = content_before_title(question, hits, lambda h: bool(self._bare[h.chunk.chunk_id]))
         hits = merge_neighbours(hits) if s.merge_neighbours else hits
         return with_each_place(hits, self.per_place_docs(question), k)
 
@@ -208,14 +209,24 @@ TOC_RE = re.compile(r"^[ \t\u3000]*目[ \t\u3000]*录[ \t\u3000]*$", re.M)
 TOC_LINE_CHARS = 20  # a contents line: a heading and perhaps its page number
 
 
+# a numbered heading: 4.1 响应分级 / 二、 / （三） / 第二章 — the numbering 公文 use for sections
+HEADING_NUMBER_RE = re.compile(
+    r"^(?:\d+(?:[.．]\d+)*[.．、\s]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十\d]+[章节条])"
+)
+SENTENCE_END_RE = re.compile(r"[。；;！？!?]")
+
+
 def table_of_contents(text: str) -> bool:
-    """A 目录: the line 目录 followed by short heading lines. It names every section's topic, so it matches
-    questions about them, but says nothing of any."""
+    """A 目录: the line 目录 followed by short heading lines — or, where the chunker cut a long 目录 at its section
+    headings, a run of numbered heading lines alone (4.应急响应 / 4.1 响应分级 / 4.2 响应行动), with no sentence in
+    it. It names every section's topic, so it matches questions about them, but says nothing of any."""
     m = TOC_RE.search(text)
-    if not m:
+    lines = [line.strip() for line in text[m.end() if m else 0 :].split("\n") if line.strip()]
+    if len(lines) < 3 or sum(len(line) <= TOC_LINE_CHARS for line in lines) < 0.8 * len(lines):
         return False
-    lines = [line.strip() for line in text[m.end() :].split("\n") if line.strip()]
-    return len(lines) >= 3 and sum(len(line) <= TOC_LINE_CHARS for line in lines) >= 0.8 * len(lines)
+    if m:
+        return True
+    return not SENTENCE_END_RE.search(text) and all(HEADING_NUMBER_RE.match(line) for line in lines)
 
 
 def bare_header(chunk: Chunk, meta) -> bool:
@@ -236,12 +247,18 @@ def bare_header(chunk: Chunk, meta) -> bool:
 TITLE_SWAP_DEPTH = 10  # how far down a better passage of the same document is looked for
 
 
-def content_before_title(question: Question, hits: list[Hit], depth: int = TITLE_SWAP_DEPTH) -> list[Hit]:
+def content_before_title(
+    question: Question,
+    hits: list[Hit],
+    navigation: Callable[[Hit], bool] = lambda h: False,
+    depth: int = TITLE_SWAP_DEPTH,
+) -> list[Hit]:
     """A document's opening chunk (its title, 主送 line and first lines) matches every question that names the
     document, and so outranked the passage of the same document that answers (宿州文旅融合实施意见里说的六大工程 →
     the title chunk, 六大工程 second). Where a lower passage of that document says more of the question's topic (its
     words less those naming the document) than the opening chunk's text after the title does, the two change
-    places; other documents keep their ranks."""
+    places; other documents keep their ranks. A navigation chunk (a 目录 naming the topic) is never the one
+    moved up: it says the topic's words and nothing about it."""
     from .highlight import topic_overlap
 
     out = list(hits)
@@ -252,7 +269,7 @@ def content_before_title(question: Question, hits: list[Hit], depth: int = TITLE
             continue
         own = topic_overlap(question, h, text.replace(title, ""))
         later = [(topic_overlap(question, g, g.chunk.text), j) for j, g in enumerate(out[i + 1 : depth], i + 1)
-                 if g.chunk.doc_id == h.chunk.doc_id]
+                 if g.chunk.doc_id == h.chunk.doc_id and not navigation(g)]
         if later and (best := max(later, key=lambda x: (x[0], -x[1])))[0] > own:
             out[i], out[best[1]] = out[best[1]], out[i]
     return out

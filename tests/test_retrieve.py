@@ -59,6 +59,12 @@ def test_a_table_of_contents_is_navigation_not_content():
     assert bare_header(Chunk(0, "c", contents, [], (0, 60)), plan)
     purpose = "1.1 编制目的\n为有效防范应对洪涝灾害，最大程度地保障人民群众生命财产安全，制定本预案。"
     assert not bare_header(Chunk(1, "c", purpose, ["1.总 则"], (60, 120)), plan)
+    # a long 目录 the chunker cut at its headings: the later pieces no longer carry the word 目录
+    rest = "4.应急响应\n4.1 响应分级\n4.2 响应行动\n4.3 应急处置"
+    assert bare_header(Chunk(2, "c", rest, ["目 录"], (120, 160)), plan)
+    # numbered lines that say something are content, not navigation
+    steps = "4.1 响应分级\n4.2 按洪涝灾害严重程度，应急响应分为四级。\n4.3 应急处置"
+    assert not bare_header(Chunk(3, "c", steps, ["4.应急响应"], (160, 220)), plan)
 
 
 def test_a_passage_about_the_asked_topic_goes_before_its_documents_title_chunk():
