@@ -103,24 +103,22 @@ def test_threshold_sweep_spans_never_to_always():
     assert rows[-1]["answerable_kept"] == 0.5
 
 
-# Floors a little under the figures measured after round 5 of issue 14 (README, Evaluation). Seed: blind (the 90
-# `sc` questions, written before the round) / dev (266) right@1 0.877/0.942, false "no answer" 0.046/0.009, F1
-# 0.783/0.886. Devdocs: blind (the 110 `dw` questions) / dev (575, the retired blind rounds included) right@1
-# 0.945/0.912, false "no answer" 0.055/0.030, F1 0.812/0.897. Direct answers right 0.968-0.995 across the splits.
+# Floors a little under the figures measured at the start of round 6 of issue 14 (README, Evaluation), on the code
+# before the round. Seed: blind (the 90 `sd` questions, written before the round) / dev (356: g, sb and the retired
+# `sc`) right@1 0.803/0.927, false "no answer" 0.061/0.017, F1 0.667/0.848, direct answers right 0.897/0.987.
+# Devdocs: blind (the 110 `dv` questions) / dev (685, the retired blind rounds included) right@1 0.781/0.920, false
+# "no answer" 0.082/0.034, F1 0.822/0.882, direct answers right 0.967/0.992.
 # Regression guards, not targets: blind figures are those of questions written before the change and never tuned
-# on; a blind split of 65-73 answerable questions moves 1.4-1.5 points a question, so its floors sit two questions
-# under the measured figure.
+# on; a blind split of 66-73 answerable questions moves 1.4-1.5 points a question, so its floors sit two questions
+# under the measured figure (direct answers: two of about 30).
 SEED_FLOORS = {
-    "blind": {"right@1": 0.84, "false_no_answer_max": 0.08, "no_answer_f1": 0.74},
-    "dev": {"right@1": 0.92, "false_no_answer_max": 0.03, "no_answer_f1": 0.85},
+    "blind": {"right@1": 0.77, "false_no_answer_max": 0.09, "no_answer_f1": 0.62, "direct": 0.83},
+    "dev": {"right@1": 0.91, "false_no_answer_max": 0.03, "no_answer_f1": 0.82, "direct": 0.97},
 }
 DEVDOCS_FLOORS = {
-    "blind": {"right@1": 0.90, "false_no_answer_max": 0.09, "no_answer_f1": 0.77},
-    "dev": {"right@1": 0.87, "false_no_answer_max": 0.05, "no_answer_f1": 0.85},
+    "blind": {"right@1": 0.75, "false_no_answer_max": 0.11, "no_answer_f1": 0.77, "direct": 0.90},
+    "dev": {"right@1": 0.90, "false_no_answer_max": 0.045, "no_answer_f1": 0.85, "direct": 0.97},
 }
-
-
-DIRECT_ANSWER_FLOOR = 0.93  # measured 0.968-0.995 across the four splits
 
 
 def _holds(m: dict, floors: dict) -> None:
@@ -129,7 +127,7 @@ def _holds(m: dict, floors: dict) -> None:
         assert got["right@1"] >= f["right@1"], (split, got["right@1"])
         assert got["false_no_answer"] <= f["false_no_answer_max"], (split, got["false_no_answer"])
         assert got["no_answer_f1"] >= f["no_answer_f1"], (split, got["no_answer_f1"])
-        assert got["direct_answer_accuracy"] >= DIRECT_ANSWER_FLOOR, (split, got["direct_answer_accuracy"])
+        assert got["direct_answer_accuracy"] >= f["direct"], (split, got["direct_answer_accuracy"])
 
 
 @pytest.mark.slow
