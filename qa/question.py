@@ -152,7 +152,7 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
     toks = [(w, f) for w, f in _pos_cut(text) if not any(w in p or p in w for p in places)]  # places: constraints
     spots = [i for i, (w, _) in enumerate(toks) if w in lexicon.interrogatives or w.startswith(("哪", "多少", "几"))]
     if not spots:
-        return ()
+        return existence_asked(text, lexicon, places)
     i, out = spots[-1], []
     for w, f in toks[i + 1 : i + 3]:  # 哪个城市, 什么学历
         if w in lexicon.answer_kinds or w in lexicon.links or w in lexicon.stopwords:
@@ -167,6 +167,26 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
     if j >= 0 and toks[j][0] not in lexicon.interrogatives and _is_attribute(toks[j][0], flag, lexicon):
         out.append(toks[j][0])
     return tuple(dict.fromkeys(out))
+
+
+CLAUSE_END_RE = re.compile(r"[，,。；;？?！!]")
+
+
+def existence_asked(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tuple[str, ...]:
+    """A yes-no question whether a document says something (有没有公布咨询电话, 是否写明申报条件和评审时间) asks for
+    the noun its clause ends on (电话, 评审), less kinds of answer (时间, 指标): the answer is yes only where a
+    passage says it. The last clause with a cue and such a noun after it counts (…有没有下达场次指标，帮忙看下文件里有没有)."""
+    for clause in reversed(CLAUSE_END_RE.split(text)):
+        toks = [(w, f) for w, f in _pos_cut(clause) if not any(w in p or p in w for p in places)]
+        cues = [i for i, (w, _) in enumerate(toks) if w in lexicon.existence]
+        if not cues:
+            continue
+        for w, f in reversed(toks[cues[-1] + 1 :]):
+            if w in lexicon.answer_kinds or w in lexicon.links or w in lexicon.stopwords:
+                continue
+            if _is_attribute(w, f, lexicon):
+                return (w,)
+    return ()
 
 
 # between a document's year and what it is called: 年, 年度, 年版, 那个, and a few words of its name (科普工作)

@@ -128,6 +128,14 @@ def test_the_noun_beside_the_question_word_is_what_is_asked():
     assert analyse("科技馆每天个人预约票能放多少张？").asked == ()  # 票能: two characters jieba glued, no word
 
 
+def test_a_question_whether_a_document_says_something_asks_for_the_noun_its_clause_ends_on():
+    assert analyse("甲县的养老服务办法有没有公布咨询电话？").asked == ("咨询电话",)
+    assert analyse("乙省的要点里有没有写明申报条件和评审时间？").asked == ("评审",)  # 时间 is a kind of answer
+    ends_on_the_cue = "丙区方案有没有给每个乡镇下达具体的科普活动场次指标，帮忙看下文件里有没有？"
+    assert analyse(ends_on_the_cue).asked == ("场次",)  # the clause with a noun after its cue counts
+    assert analyse("有没有写公民具备科学素质的比例具体是多少？").asked == ()  # a question word: its own noun rules
+
+
 def test_short_years_are_years_and_spans_are_not():
     assert analyse("粤科协23年的科普要点里基地要建多少家").years == ["2023"]
     assert analyse("09年那份通知的文号").years == ["2009"]
