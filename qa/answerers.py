@@ -78,6 +78,12 @@ ENGLISH_OTHER_DOCUMENT_RE = re.compile(
     re.I,
 )
 REPEALED_RE = re.compile(r"废止|作废|停止执行|不再执行")  # what a 公文 says of the document it replaces
+# a normative document's registration number (规范性文件统一登记号: HNPR—2014—01050, ZJSP01-2023-0001), printed
+# under its 文号 and asked for by name or by its letters: the 文号 is no answer to it
+REGISTRATION_ASKED_RE = re.compile(
+    r"登记(?:编)?号|统一编号|备案号|(?P<prefix>[A-Za-z]{2,})\s*(?:开头|打头)|registration (?:number|no)", re.I
+)
+REGISTRATION_NO_RE = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[A-Z0-9]*(?:[—–\-－]\d{2,}){2,}")
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
 
@@ -445,6 +451,8 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
     """The document's own issuer, date or 文号 — or, for a 文号 question about a document it cites, the citation
     from any of its retrieved passages."""
     meta = hit.meta
+    if q.qtype is QuestionType.DOC_NO and (asked := REGISTRATION_ASKED_RE.search(q.base)):
+        return registration_answer(q, [hit, *(neighbours or [])], asked.group("prefix"))
     if q.qtype is QuestionType.DOC_NO:
         for h in neighbours or [hit]:
             if cited := cited_doc_no(q, h):
@@ -458,6 +466,18 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
     if not meta.issuer:
         return None
     return f"发文单位：{meta.issuer}" + (f"（{_cn_date(meta.date)}）" if meta.date else "")
+
+
+def registration_answer(q: Question, hits: list[Hit], prefix: str | None) -> str | None:
+    """The registration number printed in the named document's passages (with the letters asked for, if any);
+    nothing when none is printed — never the 文号 in its place."""
+    for h in hits:
+        if not _about_document(q, h.meta):
+            continue
+        for m in REGISTRATION_NO_RE.finditer(h.chunk.text):
+            if not prefix or m.group(0).upper().startswith(prefix.upper()):
+                return f"登记号：{m.group(0)}"
+    return None
 
 
 def recipients_answer(q: Question, hit: Hit) -> str | None:

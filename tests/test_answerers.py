@@ -379,3 +379,16 @@ def test_an_english_question_naming_a_document_gets_its_header_field():
     assert direct_answer(cited, [hit]) is None  # about a document it cites, not its own
     other = analyse("What is the document number of the Hunan science association's 2024 key points?")
     assert direct_answer(other, [hit]) is None  # another province's document
+
+
+def test_a_registration_number_is_asked_by_its_name_or_letters_and_the_wenhao_never_stands_in():
+    header = (
+        "甲省人民政府办公厅\n关于印发《甲省防汛应急预案》的通知\n甲政办发〔2014〕54号\nJSPR—2014—01050\n各市州人民政府："
+    )
+    hit = _text_hit(header, title="甲省人民政府办公厅关于印发《甲省防汛应急预案》的通知", doc_no="甲政办发〔2014〕54号")
+    places = ("甲省",)
+    assert _answer("甲省防汛应急预案那个JSPR开头的编号是多少", hit, places=places)[0] == "登记号：JSPR—2014—01050"
+    assert _answer("甲省防汛应急预案的登记号是多少", hit, places=places)[0] == "登记号：JSPR—2014—01050"
+    assert _answer("甲省防汛应急预案的文号是多少", hit, places=places)[0] == "文号：甲政办发〔2014〕54号"
+    plain = _text_hit(header.replace("JSPR—2014—01050\n", ""), title=hit.meta.title, doc_no=hit.meta.doc_no)
+    assert _answer("甲省防汛应急预案的登记编号是多少", plain, places=places)[0] is None
