@@ -48,7 +48,10 @@ def counted_words(question: Question) -> tuple[str, ...]:
     """The subject's content words that some indexed passage uses. A word none does (砍掉 for 减少, 看晕 in a long
     question's context) cannot tell one passage from another, so it counts neither for nor against one: counted,
     it kept the right sentence under the share an answerer asks for. The asked noun (奖金 in 一等奖奖金有多少) always
-    counts: a passage that cannot say it cannot answer. All the words when none is known."""
+    counts: a passage that cannot say it cannot answer. All the words when none is known. An English question's
+    words are the Chinese terms of its policy words (lexicon.gloss): its own words are in no passage."""
+    if question.latin:
+        return tuple(dict.fromkeys(question.glossed.split()))
     words = subject_words(question.subject or question.search_text)
     return tuple(w for w in words if w not in question.unknown or w in question.asked) or words
 

@@ -392,3 +392,13 @@ def test_a_registration_number_is_asked_by_its_name_or_letters_and_the_wenhao_ne
     assert _answer("甲省防汛应急预案的文号是多少", hit, places=places)[0] == "文号：甲政办发〔2014〕54号"
     plain = _text_hit(header.replace("JSPR—2014—01050\n", ""), title=hit.meta.title, doc_no=hit.meta.doc_no)
     assert _answer("甲省防汛应急预案的登记编号是多少", plain, places=places)[0] is None
+
+
+def test_an_english_number_question_reads_the_sentence_that_says_its_terms():
+    text = (
+        "举办科普嘉年华等主题活动，带动全省各地科协系统举办各类科普活动1万场次以上。"
+        "开办“甲地科普大讲堂”100期以上，邀请院士专家开展科普讲座。"
+    )
+    hit = _text_hit(text, title="2024年甲省科协科普工作要点", doc_id="甲.txt")
+    answer, mark = _answer("How many sessions of the popular science lecture hall will the association hold?", hit)
+    assert answer == "100期以上" and mark.startswith("开办")
