@@ -38,6 +38,10 @@ CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 
+# the asker's own role (作为牵头单位我们收到任务后要做哪些事): who is asking, not what is asked
+ASKER_ROLE_RE = re.compile(r"作为[^，,。；;！!？?]{1,15}?(?=我|咱|本单位|本部门)")
+
+
 def question_type(text: str, lexicon: Lexicon | None = None) -> tuple[QuestionType, str]:
     """(type, the cue that decided it); the lexicon's order breaks ties (牵头 beats 哪个单位). A long question with
     context ("我在市科协负责基层科普，想了解……建设多少个") is typed by its asking clause first, so a cue in the
@@ -45,7 +49,7 @@ def question_type(text: str, lexicon: Lexicon | None = None) -> tuple[QuestionTy
     lexicon = lexicon or load_lexicon()
     part = asking_clause(text, lexicon)
     after = text[text.rfind(part) + len(part) :] if part != text else ""
-    for clause in (part, after):  # 老版本是哪个文作废的？文号报一下: the cue may follow, unasked; context never decides
+    for clause in (ASKER_ROLE_RE.sub("", part), after):  # 老版本是哪个文作废的？文号报一下: the cue may follow, unasked; context never decides
         for name, pattern in lexicon.question_types.items():
             if m := pattern.search(clause):
                 return QuestionType(name), m.group(0)
@@ -149,7 +153,8 @@ def _asks_who_holds(toks: list[tuple[str, str]], i: int, j: int) -> bool:
 def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tuple[str, ...]:
     """The nouns beside the question word — what the answer must be about: 主席 in 广东省科协的主席是谁, 城市 in
     在哪个城市办, 启动条件 in 启动条件是什么. Empty when the question word stands alone (谁牵头, 有哪些)."""
-    toks = [(w, f) for w, f in _pos_cut(text) if not any(w in p or p in w for p in places)]  # places: constraints
+    clause = asking_clause(text, lexicon)  # …牵头部门是谁，好找对口单位: 对口 is of the clause after, not asked
+    toks = [(w, f) for w, f in _pos_cut(clause) if not any(w in p or p in w for p in places)]  # places: constraints
     spots = [i for i, (w, _) in enumerate(toks) if w in lexicon.interrogatives or w.startswith(("哪", "多少", "几"))]
     if not spots:
         return existence_asked(text, lexicon, places)

@@ -126,6 +126,8 @@ def test_the_noun_beside_the_question_word_is_what_is_asked():
     assert analyse("领导小组组长由谁担任").asked == ("组长",)
     assert analyse("最后是谁来盯着督查督办？").asked == ()  # who does something, not who holds a post
     assert analyse("科技馆每天个人预约票能放多少张？").asked == ()  # 票能: two characters jieba glued, no word
+    assert analyse("想知道这项工作的牵头部门是谁，好找对口单位。").asked == ()  # 对口 is of the clause after
+    assert analyse("通知对牵头单位提了什么要求，麻烦帮我看看原文是怎么写的").asked == ()  # 原文: the text itself
 
 
 def test_a_question_whether_a_document_says_something_asks_for_the_noun_its_clause_ends_on():
@@ -151,6 +153,13 @@ def test_a_long_question_is_typed_by_its_asking_clause():
     long = "我在整理收文台账，有一份是甲省政府办公厅2009年发的通知，纸质件找不到了，台账里要填文号，请帮我查一下是多少"
     assert analyse(long).qtype is QuestionType.DOC_NO  # 是多少 says only that it asks: of the 文号 before it
     assert analyse("新设的双龙镇是由哪几个乡合并而成的").qtype is not QuestionType.NUMBER  # 哪几个 asks which
+
+
+def test_the_askers_own_role_does_not_type_the_question():
+    q = analyse("我是街道办的，收到了任务分解表，想弄清楚作为牵头单位我们收到任务后具体得做哪些事？")
+    assert q.qtype is QuestionType.OTHER  # 作为牵头单位 says who asks
+    assert analyse("作为牵头单位，区科协要做哪些事？").qtype is QuestionType.OTHER
+    assert analyse("这项任务由哪个单位牵头，我们好对接？").qtype is QuestionType.LEAD
 
 
 def test_the_date_of_a_signature_is_a_date_question():
