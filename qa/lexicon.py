@@ -38,6 +38,7 @@ class Lexicon:
     interrogatives: frozenset[str] = frozenset()  # question words an asked noun stands beside (谁, 多少, 哪个 …)
     answer_kinds: frozenset[str] = frozenset()  # nouns naming the kind of answer, not an attribute (单位, 东西 …)
     links: frozenset[str] = frozenset()  # words between an asked noun and its question word (是, 归, 在 …)
+    body_kinds: frozenset[str] = frozenset()  # kinds of answer that are bodies or people (单位, 部门, 人 …)
     existence: frozenset[str] = frozenset()  # yes-no cues of whether a document says something (有没有, 是否 …)
     issuer_suffixes: tuple[str, ...] = ()  # how an issuing body's name ends (人民政府, 办公厅, 科协 …)
     unit_suffixes: tuple[str, ...] = ()  # how a lead or responsible unit's name ends (局, 室, 科, 街道 …)
@@ -64,6 +65,7 @@ WORD_LISTS = {
     "answer_kinds",
     "links",
     "existence",
+    "body_kinds",
     "issuer_suffixes",
     "unit_suffixes",
 }
@@ -128,6 +130,7 @@ def load_lexicon(local: Path | None = None) -> Lexicon:
         answer_kinds=frozenset(_words(focus, "answer_kinds")),
         links=frozenset(_words(focus, "links")),
         existence=frozenset(_words(focus, "existence")),
+        body_kinds=frozenset(_words(focus, "body_kinds")),
         issuer_suffixes=tuple(_words(data.get("bodies"), "issuer_suffixes")),
         unit_suffixes=tuple(_words(data.get("bodies"), "unit_suffixes")),
         exclusions=tuple(re.compile(p) for p in data.get("exclusions", {}).get("patterns", [])),

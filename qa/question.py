@@ -26,7 +26,9 @@ QUESTION_WORDS = re.compile(r"哪几个|哪个|哪些|什么|多少|谁|啥")
 CONTENT_CUES = {"比例", "百分之", "总数"}  # cues that also say what is asked about: they stay in the subject
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # 22年 / 09年 for 2022 / 2009, as people say them; not a span of years (10年来, 5年内, 近20年, 第10年)
-SHORT_YEAR_RE = re.compile(r"(?<![\d第近过满约多前后这那每])([0-3]\d)年(?!内|来|以上|以内|以下|间|左右|后|多|前|代|时间|之)")
+SHORT_YEAR_RE = re.compile(
+    r"(?<![\d第近过满约多前后这那每])([0-3]\d)年(?!内|来|以上|以内|以下|间|左右|后|多|前|代|时间|之)"
+)
 # a question about several documents or places at once: answered by passages, not by one short field
 SEVERAL = re.compile(
     r"各是|各自|分别|各地|各省|各个|哪些地方|哪几份|哪些文件|[\u4e00-\u9fa5]{2}和[\u4e00-\u9fa5]{2}的|"
@@ -49,7 +51,10 @@ def question_type(text: str, lexicon: Lexicon | None = None) -> tuple[QuestionTy
     lexicon = lexicon or load_lexicon()
     part = asking_clause(text, lexicon)
     after = text[text.rfind(part) + len(part) :] if part != text else ""
-    for clause in (ASKER_ROLE_RE.sub("", part), after):  # 老版本是哪个文作废的？文号报一下: the cue may follow, unasked; context never decides
+    for clause in (
+        ASKER_ROLE_RE.sub("", part),
+        after,
+    ):  # 老版本是哪个文作废的？文号报一下: the cue may follow, unasked; context never decides
         for name, pattern in lexicon.question_types.items():
             if m := pattern.search(clause):
                 return QuestionType(name), m.group(0)
@@ -160,7 +165,9 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
         return existence_asked(text, lexicon, places)
     i, out = spots[-1], []
     for w, f in toks[i + 1 : i + 3]:  # 哪个城市, 什么学历
-        if w in lexicon.answer_kinds or w in lexicon.links or w in lexicon.stopwords:
+        if w in lexicon.answer_kinds:  # 哪个组织发挥作用: the kind of answer fills the slot; 发挥作用 is not asked
+            break
+        if w in lexicon.links or w in lexicon.stopwords:
             continue
         if _is_attribute(w, f, lexicon):
             out.append(w)
@@ -195,7 +202,9 @@ def existence_asked(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> 
 
 
 # between a document's year and what it is called: 年, 年度, 年版, 那个, and a few words of its name (科普工作)
-DOC_YEAR_GAP = r"年?(?:度|版)?(?:的|那个|那份|这个|这份)?((?:(?!目标|以前|之前|以来|前|底|末|到|至)[\u4e00-\u9fff]){0,6}?)"
+DOC_YEAR_GAP = (
+    r"年?(?:度|版)?(?:的|那个|那份|这个|这份)?((?:(?!目标|以前|之前|以来|前|底|末|到|至)[\u4e00-\u9fff]){0,6}?)"
+)
 
 
 def document_years(text: str, lexicon: Lexicon) -> list[str]:
@@ -322,6 +331,8 @@ def _one(text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[st
         resolved = prev.text
     named = places_in(base, places, lexicon)
     spelled_out = [p for p in named if p not in base]  # 鄂 → 湖北: keyword search needs the full name
+    if asks_for_no_body(base, qtype, cue, lexicon):
+        qtype, cue = QuestionType.OTHER, ""
     return Question(
         text=text,
         search_text=" ".join([expand(base, lexicon), *spelled_out]),
@@ -337,6 +348,44 @@ def _one(text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[st
         asked=asked_words(base, lexicon, named),
         excluded=excluded,
     )
+
+
+def asks_for_no_body(base: str, qtype: QuestionType, cue: str, lexicon: Lexicon) -> bool:
+    """牵头 or 负责 before the question word, inside what is asked about (牵头制定的方案全称是什么, 要牵头做哪些方案):
+    the question word asks for a thing (全称, 方案), not for the body that leads — a lead or responsible question
+    asks for a body. After the question word (老年人那块谁牵头, 哪个科室负责) the cue is what is asked."""
+    if qtype not in (QuestionType.LEAD, QuestionType.RESPONSIBLE) or not cue:
+        return False
+    clause = asking_clause(base, lexicon)
+    spots = [m.start() for m in re.finditer("|".join(map(re.escape, lexicon.interrogatives)), clause)]
+    at = clause.find(cue)
+    if at < 0 or not spots or at + len(cue) > spots[-1]:  # 由谁, 哪些单位负责: the cue is the asking
+        return False
+    nouns = _nouns_beside(clause, lexicon)
+    return bool(nouns) and not any(w in lexicon.body_kinds or lexicon.unit_suffix_re.search(w) for w in nouns)
+
+
+def _nouns_beside(clause: str, lexicon: Lexicon) -> list[str]:
+    """What the last question word asks for, kinds of answer included: the noun after it (哪些方案, 哪个科室) or the
+    noun linked before it (全称是什么, 名字叫什么)."""
+    toks = _pos_cut(clause)
+    spots = [i for i, (w, _) in enumerate(toks) if w in lexicon.interrogatives or w.startswith(("哪", "多少", "几"))]
+    if not spots:
+        return []
+    i, out = spots[-1], []
+    for w, f in toks[i + 1 : i + 3]:
+        if w in lexicon.links or w in lexicon.stopwords:
+            continue
+        if f.startswith("n") or f == "vn" or w in lexicon.answer_kinds:
+            out.append(w)
+        break
+    if (
+        i >= 2
+        and toks[i - 1][0] in lexicon.links
+        and (toks[i - 2][1].startswith("n") or toks[i - 2][0] in lexicon.answer_kinds)
+    ):
+        out.append(toks[i - 2][0])
+    return out
 
 
 def asks_several(q: Question) -> bool:

@@ -155,6 +155,16 @@ def test_a_long_question_is_typed_by_its_asking_clause():
     assert analyse("新设的双龙镇是由哪几个乡合并而成的").qtype is not QuestionType.NUMBER  # 哪几个 asks which
 
 
+def test_lead_or_responsible_inside_what_is_asked_about_is_no_lead_question():
+    assert analyse("甲省科协今年要牵头做哪些方案？").qtype is QuestionType.OTHER  # asks for 方案, not a body
+    assert analyse("甲省科协牵头制定的试点方案叫什么名字，内容是什么").qtype is not QuestionType.LEAD
+    assert analyse("老年人那块谁牵头？").qtype is QuestionType.LEAD  # the noun before 谁 is the topic
+    assert analyse("这项任务由哪些单位负责？").qtype is QuestionType.RESPONSIBLE
+    assert analyse("牵头单位是哪个科室？").qtype is QuestionType.LEAD  # 科室 is a body
+    q = analyse("老年人科普主要靠哪个组织发挥作用？")
+    assert q.asked == ()  # 组织 is the kind of answer: 发挥作用 after it is not asked
+
+
 def test_the_askers_own_role_does_not_type_the_question():
     q = analyse("我是街道办的，收到了任务分解表，想弄清楚作为牵头单位我们收到任务后具体得做哪些事？")
     assert q.qtype is QuestionType.OTHER  # 作为牵头单位 says who asks
