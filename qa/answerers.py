@@ -216,6 +216,33 @@ def _sentence_subject(q: Question, hit: Hit) -> str | None:
             return None
         if (m := SUBJECT_RE.match(to_simplified(sentence).strip())) and (found := _bodies(m.group(1))):
             return found
+        if _does_the_asked_action(q, sentence) and (found := _opening_body(sentence)):
+            return found
+    return None
+
+
+def _does_the_asked_action(q: Question, sentence: str) -> bool:
+    """The sentence says the action asked about (改造计划由谁来制定 → 科学制定改造目标)."""
+    m = WHO_ACTION_RE.search(to_simplified(q.base))
+    return bool(m) and m.group(1)[:2] in to_simplified(sentence)
+
+
+OPENING_CHARS = 12  # how far into a sentence the name of the body that opens it may end
+WHO_ACTION_RE = re.compile(r"谁(?:来|去|要)?([\u4e00-\u9fa5]{2,})")
+REQUEST_RE = re.compile(r"^(?:请|望|希望|要求)")  # 请各牵头单位…: those addressed, not the actor
+
+
+def _opening_body(sentence: str) -> str | None:
+    """The body a sentence opens with, straight before its verb (各区人民政府充分发挥属地作用): the longest opening of
+    at most OPENING_CHARS characters that ends as a body's name does."""
+    head = re.match(r"[\u4e00-\u9fa5、]+", to_simplified(sentence).strip())
+    if not head or REQUEST_RE.match(head.group(0)):
+        return None
+    suffix = load_lexicon().unit_suffix_re
+    text = head.group(0)[:OPENING_CHARS]
+    for end in range(len(text), 1, -1):
+        if suffix.search(text[:end]):
+            return _bodies(text[:end])
     return None
 
 
