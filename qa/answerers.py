@@ -211,7 +211,8 @@ def _actor(q: Question, hit: Hit) -> str | None:
 def _sentence_subject(q: Question, hit: Hit) -> str | None:
     """The body a sentence about the question's subject opens with: "区委区政府督查室要……开展督查督办工作" answers
     "督查督办由哪个部门负责"."""
-    for sentence in sorted(_sentences(hit), key=lambda x: -subject_overlap(q, x))[:2]:  # the two most about it
+    # the two most about it, those saying the asked noun first (督查督办由谁负责: 督查)
+    for sentence in sorted(_sentences(hit), key=lambda x: (-said_share(q.asked, x), -subject_overlap(q, x)))[:2]:
         if subject_overlap(q, sentence) < MIN_CLAUSE_OVERLAP:  # the subject also names the document
             return None
         if (m := SUBJECT_RE.match(to_simplified(sentence).strip())) and (found := _bodies(m.group(1))):

@@ -410,3 +410,13 @@ def test_the_body_that_opens_a_sentence_saying_the_asked_action_does_it():
     assert _answer("甲市农村公路的建设目标和建设计划由谁来制定？", hit)[0] == "责任单位：各县人民政府"
     request = "请各牵头单位对涉及的工作任务再细化，科学制定推进计划，确保按时完成。"
     assert _answer("甲市各项任务的推进计划由谁来制定？", _text_hit(request, title="甲市任务分解通知"))[0] is None
+
+
+def test_the_sentence_saying_the_asked_noun_is_read_for_who_does_it_before_one_naming_the_document():
+    text = (
+        "请各牵头单位严格按照任务分工，确保《政府工作报告》中确定的各项工作任务得到有效落实。"
+        "区委区政府督查室要根据完成时限要求，适时开展督查督办工作。"
+    )
+    hit = _text_hit(text, title="")
+    answer, _ = _answer("甲区《政府工作报告》各项任务的落实情况由谁负责督查督办？", hit)
+    assert answer == "责任单位：区委区政府督查室"
