@@ -414,7 +414,7 @@ def test_the_body_that_opens_a_sentence_saying_the_asked_action_does_it():
 
 def test_the_sentence_saying_the_asked_noun_is_read_for_who_does_it_before_one_naming_the_document():
     text = (
-        "请各牵头单位严格按照任务分工，确保《政府工作报告》中确定的各项工作任务得到有效落实。"
+        "各责任单位要加强协调，确保《政府工作报告》中确定的各项任务得到有效落实，切实履行各自工作职责。"
         "区委区政府督查室要根据完成时限要求，适时开展督查督办工作。"
     )
     hit = _text_hit(text, title="")
