@@ -30,7 +30,7 @@ from .lexical import bigrams
 from .lexicon import load_lexicon
 from .metadata import date_in
 from .normalize import fold, to_simplified
-from .question import SEVERAL, asking_clause, asking_words
+from .question import SEVERAL, asking_clause, asking_words, counted_noun
 from .schema import DocMeta, Hit, Question, QuestionType
 
 MIN_SUBJECT_OVERLAP = 0.5
@@ -49,7 +49,9 @@ LEAD_PATTERNS = [
     re.compile(r"[（(]([^（）()]{2,40}?)牵头[，,；;、]?[^（）()]{0,30}[）)]"),  # （区科技局牵头，区财政局配合）
     re.compile(r"由([\u4e00-\u9fa5、]{2,40}?)(?:负责)?牵头"),
     # the role named, before a body that 负责牵头组织 the work: 区科协履行全区…牵头部门的职责, 以市卫健委为牵头单位
-    re.compile(r"(?:^|[，,。；;、：:\s])([\u4e00-\u9fa5、]{2,30}?)(?:履行|承担|作为)[\u4e00-\u9fa5]{0,16}?牵头(?:部门|单位|机构)"),
+    re.compile(
+        r"(?:^|[，,。；;、：:\s])([\u4e00-\u9fa5、]{2,30}?)(?:履行|承担|作为)[\u4e00-\u9fa5]{0,16}?牵头(?:部门|单位|机构)"
+    ),
     re.compile(r"以([\u4e00-\u9fa5、]{2,30}?)为牵头(?:部门|单位|机构)"),
     re.compile(r"(?:^|[，,。；;、：:\s]|做好|配合)([\u4e00-\u9fa5、]{2,30}?)(?:负责)?牵头"),
 ]
@@ -196,7 +198,7 @@ SUBJECT_RE = re.compile(r"([\u4e00-\u9fa5、]{2,30}?)(?:要|应当|应|将|负�
 
 
 def _actor(q: Question, hit: Hit) -> str | None:
-    """"由谁充分发挥属地作用" answered by the body the passage puts before that action: 各区人民政府充分发挥属地作用."""
+    """由谁充分发挥属地作用: the body the passage puts before that action (各区人民政府充分发挥属地作用)."""
     m = WHO_RE.search(to_simplified(q.base))
     if not m:
         return None
@@ -334,7 +336,11 @@ def _sentence_number(
     stand_in = 0.0
     if unit := _asked_unit(q, units):
         exact = [m for m in candidates if unit in m.group(0)]
-        general = [m for m in candidates if unit in lexicon.classifiers and _counted_with(m.group(0), "个")]
+        general = [
+            m
+            for m in candidates
+            if unit in lexicon.classifiers and (_counted_with(m.group(0), "个") or _counted_with(m.group(0), "大"))
+        ]
         stand_in = 0.0 if exact else 1.0
         candidates = exact or general or (candidates if unit == "万" else [])
     if not candidates or not _says_the_groups(q, sentence, lexicon):
@@ -354,7 +360,13 @@ def _sentence_number(
         if not candidates:
             return None
     best = max(candidates, key=fit)
-    return fit(best) - stand_in, re.sub(r"\s+", "", best.group(0))
+    number = best.group(0)
+    if number.endswith("大"):  # 3大 says nothing alone: 3大电信运营商
+        number += counted_noun(sentence[best.end() : best.end() + COUNTED_NOUN_CHARS])
+    return fit(best) - stand_in, re.sub(r"\s+", "", number)
+
+
+COUNTED_NOUN_CHARS = 10
 
 
 def _says_the_groups(q: Question, sentence: str, lexicon) -> bool:

@@ -181,6 +181,16 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
     return tuple(dict.fromkeys(out))
 
 
+def counted_noun(text: str) -> str:
+    """The nouns a count opens with (电信运营商 of 电信运营商等合作): what 3大 counts."""
+    out = ""
+    for w, f in _pos_cut(text):
+        if not (f.startswith("n") or f in ("i", "l")) or not text.startswith(out + w):
+            break
+        out += w
+    return out
+
+
 CLAUSE_END_RE = re.compile(r"[，,。；;？?！!]")
 
 

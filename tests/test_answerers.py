@@ -420,3 +420,8 @@ def test_the_sentence_saying_the_asked_noun_is_read_for_who_does_it_before_one_n
     hit = _text_hit(text, title="")
     answer, _ = _answer("甲区《政府工作报告》各项任务的落实情况由谁负责督查督办？", hit)
     assert answer == "责任单位：区委区政府督查室"
+
+
+def test_a_count_written_with_da_answers_how_many():
+    hit = _text_hit("强化与3大电信运营商合作，开展老年人智能技术培训。", title="甲省科协科普工作要点")
+    assert _answer("甲省科协老年人智能技术培训跟几家电信运营商合作", hit)[0] == "3大电信运营商"
