@@ -30,6 +30,7 @@ from .lexical import bigrams
 from .lexicon import load_lexicon
 from .metadata import date_in
 from .normalize import fold, to_simplified
+from .places import distinct_places
 from .question import SEVERAL, asking_clause, asking_words, counted_noun
 from .schema import DocMeta, Hit, Question, QuestionType
 
@@ -86,6 +87,9 @@ REGISTRATION_ASKED_RE = re.compile(
     r"登记(?:编)?号|统一编号|备案号|(?P<prefix>[A-Za-z]{2,})\s*(?:开头|打头)|registration (?:number|no)", re.I
 )
 REGISTRATION_NO_RE = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[A-Z0-9]*(?:[—–\-－]\d{2,}){2,}")
+# a question about the document the named one follows (依据的2021年中央一号文件, 引用的那份通知): when no passage cites
+# it, the named document's own header is no answer
+CITING_QUESTION_RE = re.compile(r"(?:依据|根据|按照|依照|参照|引用|提到)的")
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
 
@@ -497,8 +501,8 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
         for h in neighbours or [hit]:
             if cited := cited_doc_no(q, h):
                 return f"文号：{cited}"
-    if not _about_document(q, meta) or OTHER_DOCUMENT_RE.search(q.base):
-        return None  # (or asks of the document this one replaced, whose citation was not among the passages)
+    if not _about_document(q, meta) or OTHER_DOCUMENT_RE.search(q.base) or CITING_QUESTION_RE.search(q.base):
+        return None  # (or asks of the document this one replaced or follows, whose citation was not among the passages)
     if q.qtype is QuestionType.DOC_NO:
         return f"文号：{meta.doc_no}" if meta.doc_no else None
     if q.qtype is QuestionType.DATE:
@@ -539,11 +543,25 @@ ANSWERERS: dict[QuestionType, Callable[[Question, Hit], str | None]] = {
 }
 
 
+# several documents named at once (两份文件, 两个文号各是什么, 各自依据的): no one header or citation answers
+SEVERAL_DOCUMENTS_RE = re.compile(r"[两俩几]份|两个|这两|各自|分别")
+
+
+def several_documents(q: Question) -> bool:
+    """A question about several documents or places: no single field answers it. A document's own fields may be
+    asked for together (文号和日期各是什么: one document) unless the question names several documents or places."""
+    if not SEVERAL.search(q.text):
+        return False
+    if not q.qtype.about_document:
+        return True
+    return bool(SEVERAL_DOCUMENTS_RE.search(q.text)) or len(distinct_places(q.places)) >= 2
+
+
 def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
     """The first short answer among the top three passages of the answer document, or None."""
     answerer = ANSWERERS.get(q.qtype)
     doc = answer_document(q, hits)
-    if answerer is None or doc is None or (SEVERAL.search(q.text) and not q.qtype.about_document):
+    if answerer is None or doc is None or several_documents(q):
         return None
     ours = [h for h in hits[:5] if h.chunk.doc_id == doc]
     if answerer is number_answer:  # the number whose clause fits best, of the answer document's top passages

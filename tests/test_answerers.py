@@ -425,3 +425,16 @@ def test_the_sentence_saying_the_asked_noun_is_read_for_who_does_it_before_one_n
 def test_a_count_written_with_da_answers_how_many():
     hit = _text_hit("强化与3大电信运营商合作，开展老年人智能技术培训。", title="甲省科协科普工作要点")
     assert _answer("甲省科协老年人智能技术培训跟几家电信运营商合作", hit)[0] == "3大电信运营商"
+
+
+def test_a_question_about_the_document_the_named_one_follows_never_gets_its_own_number():
+    hit = _text_hit("现将实施方案印发给你们，请认真贯彻执行。", title="甲县乡村振兴实施方案", doc_no="甲发〔2021〕5号")
+    assert _answer("甲县乡村振兴实施方案依据的2021年中央一号文件，文号是多少？", hit)[0] is None
+    assert _answer("甲县乡村振兴实施方案的文号是多少？", hit)[0] == "文号：甲发〔2021〕5号"
+
+
+def test_several_documents_asked_at_once_get_no_single_field():
+    title = "甲省人民政府办公厅关于印发甲省防汛应急预案的通知"
+    hit = _text_hit("现将预案印发给你们。", title=title, doc_no="甲政办发〔2014〕54号")
+    assert _answer("甲省防汛应急预案和高校毕业生就业通知，文号分别是什么？", hit, places=("甲省",))[0] is None
+    assert _answer("甲省防汛应急预案的文号是什么？", hit, places=("甲省",))[0] == "文号：甲政办发〔2014〕54号"
