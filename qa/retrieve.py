@@ -14,7 +14,7 @@ import numpy as np
 
 from .answerability import identity
 from .embed import Embedder
-from .highlight import PURPOSE_CUE_RE
+from .highlight import DOC_NO_RE, PURPOSE_CUE_RE
 from .index import Index
 from .lexicon import Lexicon, load_lexicon, unit_aliases
 from .metadata import split_issuers
@@ -142,11 +142,16 @@ class Retriever:
         timings["lexical_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         fused = rrf(rankings, s.rrf_k, n)
+        named = self.named_docs(question) if s.weight_place else {}
+        share = np.array([named.get(d, 0.0) for d in self._doc_ids], dtype=np.float64)[self._chunk_doc]
+        if named and question.qtype.about_document and question.qtype in FIELD_FOR_TYPE:
+            # a named document's passages holding the asked field (its header, a 文号 it cites) are candidates even
+            # when the question's words missed them (依据的2021年中央一号文件 shares no word with 《…意见》（中发…）)
+            fused[(share > 0) & self._mask(question.qtype) & (fused == 0)] = 1.0 / (s.rrf_k + s.candidates)
         if s.weight_type and (question.qtype in FIELD_FOR_TYPE or question.qtype in TEXT_CUE_FOR_TYPE):
             mask = self._mask(question.qtype)
             fused[mask & (fused > 0)] += s.weight_type / (s.rrf_k + 1)
-        if s.weight_place and (named := self.named_docs(question)):
-            share = np.array([named.get(d, 0.0) for d in self._doc_ids], dtype=np.float64)[self._chunk_doc]
+        if named:
             fused[(share > 0) & (fused > 0)] += (s.weight_place / (s.rrf_k + 1) * share)[(share > 0) & (fused > 0)]
         order = top_positions(fused, max(k * 3, s.rerank_candidates if self.reranker else 0))
         hits = [
@@ -193,8 +198,12 @@ class Retriever:
         return [{d for d, ident in self._identity.items() if fold(p) in ident} for p in question.places]
 
     def _mask(self, qtype: str) -> np.ndarray:
+        """Chunks that can hold the asked field; for a 文号, also those citing one (《…》（中发〔2021〕1号）)."""
         if qtype not in self._masks:
-            self._masks[qtype] = answer_field_mask(self.index.chunks, qtype)
+            mask = answer_field_mask(self.index.chunks, qtype)
+            if qtype == "doc_no":
+                mask = mask | np.array([bool(DOC_NO_RE.search(to_simplified(c.text))) for c in self.index.chunks])
+            self._masks[qtype] = mask
         return self._masks[qtype]
 
 

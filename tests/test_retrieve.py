@@ -112,3 +112,15 @@ def test_a_purpose_question_favours_passages_that_state_a_purpose():
         Chunk(3, "a", "为期三年的行动分两个阶段实施。", [], (100, 120)),
     ]
     assert list(answer_field_mask(chunks, "purpose")) == [True, True, False, False]
+
+
+def test_passages_citing_a_wenhao_can_answer_a_wenhao_question(assistant):
+    """依据的…中央一号文件 shares no word with 《关于…的意见》（中发〔2021〕1号）: the passages that cite a 文号, not
+    only the headers, are those a 文号 question's type boost (and a named document's seeding) covers."""
+    from qa.retrieve import Retriever
+
+    r = assistant.retriever
+    assert isinstance(r, Retriever)
+    mask = r._mask("doc_no")
+    cites = [c for c in assistant.index.chunks if "〔" in c.text and "号" in c.text]
+    assert cites and all(mask[c.chunk_id] for c in cites)
