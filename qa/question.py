@@ -155,6 +155,25 @@ def _asks_who_holds(toks: list[tuple[str, str]], i: int, j: int) -> bool:
     return toks[i][0] == "谁" and 0 <= j < i - 1 and (not after or after[0] in POST_VERBS)
 
 
+def _head_after(toks: list[tuple[str, str]], lexicon: Lexicon) -> str | None:
+    """The head of the noun phrase right after a question word — its last noun (多少个中小学学位 → 学位) — past a
+    classifier, link or type cue (多少个, 是什么, 谁负责督查); none when a kind of answer fills the slot (哪个组织发挥作用: 组织). An
+    abbreviation (中小学, tagged j) may open or join the phrase."""
+    run: list[tuple[str, str]] = []
+    for w, f in toks:
+        if not run and (w in lexicon.links or w in lexicon.stopwords or w in lexicon.classifiers or w == "个"):
+            continue
+        if not run and any(p.search(w) for p in lexicon.question_types.values()):  # 谁负责督查: past the cue
+            continue
+        if w in lexicon.answer_kinds:
+            break
+        if not (_is_attribute(w, f, lexicon) or (f == "j" and len(w) >= 2)):
+            break
+        run.append((w, f))
+    heads = [w for w, f in run if _is_attribute(w, f, lexicon)]
+    return heads[-1] if heads else (run[-1][0] if run else None)
+
+
 def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tuple[str, ...]:
     """The nouns beside the question word — what the answer must be about: 主席 in 广东省科协的主席是谁, 城市 in
     在哪个城市办, 启动条件 in 启动条件是什么. Empty when the question word stands alone (谁牵头, 有哪些)."""
@@ -164,14 +183,8 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
     if not spots:
         return existence_asked(text, lexicon, places)
     i, out = spots[-1], []
-    for w, f in toks[i + 1 : i + 3]:  # 哪个城市, 什么学历
-        if w in lexicon.answer_kinds:  # 哪个组织发挥作用: the kind of answer fills the slot; 发挥作用 is not asked
-            break
-        if w in lexicon.links or w in lexicon.stopwords:
-            continue
-        if _is_attribute(w, f, lexicon):
-            out.append(w)
-            break
+    if head := _head_after(toks[i + 1 : i + 4], lexicon):  # 哪个城市, 什么学历, 多少个中小学学位 → 学位
+        out.append(head)
     j = i - 1
     while j >= 0 and (toks[j][0] in lexicon.links or toks[j][0] in lexicon.stopwords):  # 主席(是)谁, 地址(在)哪里
         j -= 1
