@@ -90,6 +90,13 @@ REGISTRATION_NO_RE = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[A-Z0-9]*(?:[—–\-－
 # a question about the document the named one follows (依据的2021年中央一号文件, 引用的那份通知): when no passage cites
 # it, the named document's own header is no answer
 CITING_QUESTION_RE = re.compile(r"(?:依据|根据|按照|依照|参照|引用|提到)的")
+# the time of an event the document announces (报名截止日期, 什么时候开始报名, 评审时间) — not the document's own date,
+# unless the question also says it asks when the document was issued (印发, 发布, 落款 …)
+EVENT_ACTIONS = r"报名|申报|评审|截止|举办|开展|启动|召开|施行|实施|生效|开始|结束|反馈|完成|上线|开通"
+EVENT_TIME_RE = re.compile(
+    rf"(?:{EVENT_ACTIONS})\w{{0,6}}?(?:时间|日期|什么时候|哪天|何时|哪一天)|(?:什么时候|何时|哪天)\w{{0,3}}?(?:{EVENT_ACTIONS})"
+)
+ISSUED_RE = re.compile(r"印发|发布|发文|成文|落款|签发|出台|下发|印的|发的")
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
 
@@ -506,6 +513,8 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
     if q.qtype is QuestionType.DOC_NO:
         return f"文号：{meta.doc_no}" if meta.doc_no else None
     if q.qtype is QuestionType.DATE:
+        if EVENT_TIME_RE.search(q.base) and not ISSUED_RE.search(q.base):
+            return None
         return f"成文日期：{_cn_date(meta.date)}" if meta.date else None
     if not meta.issuer:
         return None

@@ -438,3 +438,9 @@ def test_several_documents_asked_at_once_get_no_single_field():
     hit = _text_hit("现将预案印发给你们。", title=title, doc_no="甲政办发〔2014〕54号")
     assert _answer("甲省防汛应急预案和高校毕业生就业通知，文号分别是什么？", hit, places=("甲省",))[0] is None
     assert _answer("甲省防汛应急预案的文号是什么？", hit, places=("甲省",))[0] == "文号：甲政办发〔2014〕54号"
+
+
+def test_the_time_of_an_event_is_not_the_documents_date():
+    hit = _text_hit("举办第44届青少年科技创新大赛。", title="甲省科协2023年科普工作要点", date="2023-03-10")
+    assert _answer("甲省科协2023年科普工作要点里大赛的报名截止日期是哪天？", hit)[0] is None
+    assert _answer("甲省科协2023年科普工作要点是哪天印发的？", hit)[0] == "成文日期：2023年3月10日"
