@@ -188,9 +188,13 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
     j = i - 1
     while j >= 0 and (toks[j][0] in lexicon.links or toks[j][0] in lexicon.stopwords):  # 主席(是)谁, 地址(在)哪里
         j -= 1
-    flag = "n" if _asks_who_holds(toks, i, j) else toks[j][1] if j >= 0 else ""
-    if j >= 0 and toks[j][0] not in lexicon.interrogatives and _is_attribute(toks[j][0], flag, lexicon):
-        out.append(toks[j][0])
+    holds = _asks_who_holds(toks, i, j)
+    flag = "n" if holds else toks[j][1] if j >= 0 else ""
+    word = toks[j][0] if j >= 0 else ""
+    if holds and len(word) == 1 and j > 0:  # a post the tagger cut in two (指挥长 → 指挥 / 长)
+        word = toks[j - 1][0] + word
+    if word and word not in lexicon.interrogatives and _is_attribute(word, flag, lexicon):
+        out.append(word)
     return tuple(dict.fromkeys(out))
 
 

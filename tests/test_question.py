@@ -124,6 +124,7 @@ def test_the_noun_beside_the_question_word_is_what_is_asked():
     assert analyse("这项工作哪些单位负责").asked == ()  # 单位 names the kind of answer, 负责 is the type cue
     assert analyse("领导小组的组长是谁啊？").asked == ("组长",)  # a post, though the tagger calls 组长 a verb
     assert analyse("领导小组组长由谁担任").asked == ("组长",)
+    assert analyse("甲省防汛抗旱指挥部的指挥长由谁担任？").asked == ("指挥长",)  # cut 指挥 / 长 by the tagger
     assert analyse("最后是谁来盯着督查督办？").asked == ()  # who does something, not who holds a post
     assert analyse("科技馆每天个人预约票能放多少张？").asked == ()  # 票能: two characters jieba glued, no word
     assert analyse("甲市今年要新增多少个中小学学位？").asked == ("学位",)  # the head of the phrase, past 个
