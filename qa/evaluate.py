@@ -1,7 +1,8 @@
 """Run a gold Q&A set through PolicyQA and measure retrieval: one number per question, then aggregates.
 
 A passage is relevant when it contains one of the question's evidence strings, compared after width and whitespace
-folding. Answerable questions the system declares unanswerable count as misses: the user was told "no answer".
+folding (a table row's evidence, cells between |, when it shows every cell). Answerable questions the system
+declares unanswerable count as misses: the user was told "no answer".
 """
 
 from __future__ import annotations
@@ -174,7 +175,16 @@ def config_settings(spec: str, base: Settings) -> tuple[str, Settings]:
 
 def _relevant(text: str, evidence_folded: list[str]) -> bool:
     t = fold(text)
-    return any(e in t for e in evidence_folded)
+    return any(_holds(t, e) for e in evidence_folded)
+
+
+def _holds(text_folded: str, evidence_folded: str) -> bool:
+    """Evidence copied from a table row of the source text (区委宣传部 | 区文旅局 …, cells between |) is held by a
+    passage that shows every cell: a table row is indexed as 表头：值 lines, not as the source's | line."""
+    if evidence_folded in text_folded:
+        return True
+    cells = [c for c in evidence_folded.split("|") if c]
+    return len(cells) > 1 and all(c in text_folded for c in cells)
 
 
 def run_config(name: str, settings: Settings, items: list[GoldItem], k: int, *, progress: bool = True) -> ConfigRun:
@@ -201,8 +211,8 @@ def run_config(name: str, settings: Settings, items: list[GoldItem], k: int, *, 
                 answerable=it.answerable,
                 no_answer=answer.no_answer,
                 ranks=[i + 1 for i, t in enumerate(texts) if ev and _relevant(t, ev)],
-                evidence_found=(sum(e in joined for e in ev) / len(ev)) if ev else 0.0,
-                ideal_relevant=sum(any(e in c for e in ev) for c in folded_chunks) if ev else 0,
+                evidence_found=(sum(_holds(joined, e) for e in ev) / len(ev)) if ev else 0.0,
+                ideal_relevant=sum(any(_holds(c, e) for e in ev) for c in folded_chunks) if ev else 0,
                 top_score=answer.passages[0].score if answer.passages else 0.0,
                 latency_ms=latency,
                 passage_lengths=[len(t) for t in texts],

@@ -227,3 +227,16 @@ def test_a_direct_answer_is_right_however_its_list_or_date_is_written():
     assert _same_answer("中共宿州市委宿州市人民政府", "发文单位：中共宿州市委、宿州市人民政府")
     assert _same_answer("二○○九年七月十六日", "成文日期：2009年7月16日")
     assert not _same_answer("区科协", "牵头单位：区卫健局")
+
+
+def test_a_table_rows_evidence_is_held_by_the_row_as_indexed():
+    from qa.evaluate import _relevant
+    from qa.normalize import fold
+
+    row = (
+        "重点任务：7.科普信息化工程\n主要措施：打造特色科普栏目，同步优化和推广。\n"
+        "责任单位：区委宣传部、区文旅局、区科协"
+    )
+    evidence = [fold("同步优化和推广。 | 区委宣传部、区文旅局、区科协")]  # as the source text prints the row
+    assert _relevant(row, evidence)
+    assert not _relevant(row.replace("区文旅局、", ""), evidence)  # a cell missing: not this row
