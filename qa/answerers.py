@@ -42,6 +42,7 @@ NUM = r"\d+(?:\.\d+)?"
 CN_NUM = r"[一二三四五六七八九十百千两]+"
 YEAR_ONLY = re.compile(r"\s*\d{4}\s*年")  # 2024年 is a date, not a quantity
 ORDINAL_RE = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*[届次期批轮]")
+ORDINAL_ASKED_RE = re.compile(r"第几\s*[届次期批轮]?([\u4e00-\u9fa5]{2})")  # 第几次常务会议 → 常务
 DOCUMENT_WORDS = re.compile(
     r"要点|方案|文件|通知|意见|规划|纲要|办法|条例|计划|预案|批复|报告|措施|举措|文号|字号|印发|发布|转发|下发|发文|成文|"
     r"落款|签发|批准|批的|主送|document|plan|notice|opinion|measure|report|issued"
@@ -333,6 +334,8 @@ def _sentence_number(
     sentence = to_simplified(hit.chunk.text[start:end])  # 萬 個 read as 万 个
     if "第几" in q.base:
         ordinals = list(ORDINAL_RE.finditer(sentence))
+        if (named := ORDINAL_ASKED_RE.search(to_simplified(q.base))) and not ordinals:  # 第51常务会议: 次 left out
+            ordinals = list(re.finditer(rf"第\s*[\d一二三四五六七八九十百]+(?=\s*{named.group(1)})", sentence))
         if not ordinals:
             return None
         best = max(ordinals, key=lambda m: _grams_in(q, sentence[m.end() : m.end() + 20]))

@@ -444,3 +444,9 @@ def test_the_time_of_an_event_is_not_the_documents_date():
     hit = _text_hit("举办第44届青少年科技创新大赛。", title="甲省科协2023年科普工作要点", date="2023-03-10")
     assert _answer("甲省科协2023年科普工作要点里大赛的报名截止日期是哪天？", hit)[0] is None
     assert _answer("甲省科协2023年科普工作要点是哪天印发的？", hit)[0] == "成文日期：2023年3月10日"
+
+
+def test_an_ordinal_written_without_its_classifier_answers_which_one():
+    text = "《甲市价格调节基金管理办法》已经市政府第51常务会议研究通过，现印发给你们。"
+    hit = _text_hit(text, title="甲市价格调节基金管理办法")
+    assert _answer("甲市价格调节基金管理办法是市政府第几次常务会议通过的？", hit)[0] == "第51"
