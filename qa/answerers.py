@@ -30,7 +30,7 @@ from .lexical import bigrams
 from .lexicon import load_lexicon
 from .metadata import date_in
 from .normalize import fold, to_simplified
-from .places import distinct_places
+from .places import distinct_places, within
 from .question import SEVERAL, asking_clause, asking_words, counted_noun
 from .schema import DocMeta, Hit, Question, QuestionType
 
@@ -455,7 +455,8 @@ def _about_document(q: Question, meta: DocMeta) -> bool:
     if q.latin:
         return _named_in_english(q, ident)
     named = subject_overlap(q, ident) >= MIN_DOCUMENT_OVERLAP or any(fold(n) in ident for n in q.places)
-    places_ok = all(fold(p) in ident for p in q.places)
+    own = [p for p in q.places if fold(p) in ident]  # a place that only qualifies one of them (浙江衢州常山县) is met
+    places_ok = all(p in own or any(within(o, p) for o in own) for p in q.places)
     return (
         bool(DOCUMENT_WORDS.search(q.base))
         and named

@@ -450,3 +450,11 @@ def test_an_ordinal_written_without_its_classifier_answers_which_one():
     text = "《甲市价格调节基金管理办法》已经市政府第51常务会议研究通过，现印发给你们。"
     hit = _text_hit(text, title="甲市价格调节基金管理办法")
     assert _answer("甲市价格调节基金管理办法是市政府第几次常务会议通过的？", hit)[0] == "第51"
+
+
+def test_a_place_that_only_qualifies_the_named_one_does_not_keep_the_document_from_answering():
+    meta = {"title": "常山县人民政府办公室关于印发提升助老服务能力实施办法的通知", "date": "2023-06-26"}
+    hit = _text_hit("现将实施办法印发给你们。", **meta)
+    places = ("浙江", "衢州", "常山")
+    answer, _ = _answer("浙江衢州常山县印发的提升助老服务能力实施办法，日期是哪天？", hit, places=places)
+    assert answer == "成文日期：2023年6月26日"
