@@ -28,7 +28,7 @@ from .highlight import (
 )
 from .lexical import bigrams
 from .lexicon import load_lexicon
-from .metadata import date_in
+from .metadata import cn_date, date_in
 from .normalize import fold, to_simplified
 from .places import distinct_places, within
 from .question import SEVERAL, asking_clause, asking_words, counted_noun
@@ -422,11 +422,6 @@ def _asked_unit(q: Question, units: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _cn_date(iso: str) -> str:
-    y, m, d = (int(x) for x in iso.split("-"))
-    return f"{y}年{m}月{d}日"
-
-
 def cited_doc_no(q: Question, hit: Hit) -> str | None:
     """A 文号 the passage cites (《…》（国发〔2021〕9号）) whose surrounding words match the question better than
     the passage's own document does: the question is about the cited document."""
@@ -519,10 +514,10 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
     if q.qtype is QuestionType.DATE:
         if EVENT_TIME_RE.search(q.base) and not ISSUED_RE.search(q.base):
             return None
-        return f"成文日期：{_cn_date(meta.date)}" if meta.date else None
+        return f"成文日期：{cn_date(meta.date)}" if meta.date else None
     if not meta.issuer:
         return None
-    return f"发文单位：{meta.issuer}" + (f"（{_cn_date(meta.date)}）" if meta.date else "")
+    return f"发文单位：{meta.issuer}" + (f"（{cn_date(meta.date)}）" if meta.date else "")
 
 
 def registration_answer(q: Question, hits: list[Hit], prefix: str | None) -> str | None:

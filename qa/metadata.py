@@ -240,6 +240,12 @@ def _date_of_line(line: str) -> str:
     return ""
 
 
+def cn_date(iso: str) -> str:
+    """2021-01-25 → 2021年1月25日, as a 公文 prints its date."""
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{y}年{m}月{d}日"
+
+
 def date_in(text: str) -> str:
     """ISO date of a date written any way 公文 and their web copies write it, or ''."""
     return parse_date(_simple(text)) or _date_of_line(text)

@@ -35,6 +35,13 @@ SEVERAL = re.compile(
     r"\b(?:each|both|respectively|compared?|comparison|which of (?:these|the|them))\b",
     re.I,
 )
+# which of the indexed documents were issued in a year or by a place (这些文件里哪几份是2023年发的, 哪些是河南省内城市
+# 发布的, which of these documents were issued in 2021): a question about the documents' headers, not their text
+LISTS_DOCUMENTS_RE = re.compile(
+    r"(?:哪几份|哪些文件|哪几个文件|哪份|哪些是|哪几份是)[^，,。？?]{0,20}?(?:发的|发布|印发|出台|下发|签发|成文)"
+    r"|which (?:of (?:these|the) )?(?:\w+ ){0,2}documents? (?:were|was) (?:issued|published|released)",
+    re.I,
+)
 LATIN_RE = re.compile(r"[A-Za-z]{3,}")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")

@@ -17,8 +17,10 @@ from .embed import Embedder
 from .highlight import DOC_NO_RE, PURPOSE_CUE_RE
 from .index import Index
 from .lexicon import Lexicon, load_lexicon, unit_aliases
-from .metadata import split_issuers
+from .metadata import cn_date, split_issuers
 from .normalize import fold, to_simplified
+from .places import within
+from .question import LISTS_DOCUMENTS_RE
 from .schema import Chunk, Hit, Question
 from .settings import Settings
 
@@ -173,7 +175,36 @@ class Retriever:
             if not question.latin:
                 hits = content_before_title(question, hits, lambda h: bool(self._bare[h.chunk.chunk_id]))
         hits = merge_neighbours(hits) if s.merge_neighbours else hits
+        if listed := self.listed_documents(question):  # 哪几份是2023年发的: each such document's header first
+            heads = [self.header_hit(d, question) for d in listed[:k]]
+            return [*heads, *[h for h in hits if h.chunk.doc_id not in listed]][:k]
         return with_each_place(hits, self.per_place_docs(question), k)
+
+    def listed_documents(self, question: Question) -> list[str]:
+        """For a question asking which documents were issued in a year or by a place (哪几份是2023年发的, 哪些是河南省
+        内城市发布的), the documents whose header says so — issued that year (date, else 文号), of that place or a
+        place inside it — oldest first; [] for any other question."""
+        if not LISTS_DOCUMENTS_RE.search(question.base) or not (question.years or question.places):
+            return []
+        out = []
+        for doc_id, meta in self.index.docs.items():
+            year = (meta.date or "")[:4] or next(iter(re.findall(r"(?:19|20)\d{2}", meta.doc_no)), "")
+            ident = self._identity[doc_id]
+            body = meta.issuer or meta.title
+            if all(y == year for y in question.years) and all(
+                fold(p) in ident or within(body, p) for p in question.places
+            ):
+                out.append(doc_id)
+        return sorted(out, key=lambda d: self.index.docs[d].date or "9999")
+
+    def header_hit(self, doc_id: str, question: Question) -> Hit:
+        """The passage of a document that shows the header asked about: the one printing its date when a year is
+        asked (a signature block at its end), else its opening."""
+        meta = self.index.docs[doc_id]
+        chunks = sorted((c for c in self.index.chunks if c.doc_id == doc_id), key=lambda c: c.span[0])
+        shown = cn_date(meta.date) if question.years and meta.date else ""
+        chunk = next((c for c in chunks if shown and shown in c.text), chunks[0])
+        return Hit(chunk, meta, 1.0)
 
     def named_docs(self, question: Question) -> dict[str, float]:
         """Documents a question points at by the places and years of their titles, issuers, dates and file names
@@ -277,8 +308,11 @@ def content_before_title(
         if not title or title not in text:
             continue
         own = topic_overlap(question, h, text.replace(title, ""))
-        later = [(topic_overlap(question, g, g.chunk.text), j) for j, g in enumerate(out[i + 1 : depth], i + 1)
-                 if g.chunk.doc_id == h.chunk.doc_id and not navigation(g)]
+        later = [
+            (topic_overlap(question, g, g.chunk.text), j)
+            for j, g in enumerate(out[i + 1 : depth], i + 1)
+            if g.chunk.doc_id == h.chunk.doc_id and not navigation(g)
+        ]
         if later and (best := max(later, key=lambda x: (x[0], -x[1])))[0] > own:
             out[i], out[best[1]] = out[best[1]], out[i]
     return out

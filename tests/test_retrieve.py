@@ -124,3 +124,19 @@ def test_passages_citing_a_wenhao_can_answer_a_wenhao_question(assistant):
     mask = r._mask("doc_no")
     cites = [c for c in assistant.index.chunks if "〔" in c.text and "号" in c.text]
     assert cites and all(mask[c.chunk_id] for c in cites)
+
+
+def test_which_documents_were_issued_in_a_year_lists_their_headers(assistant):
+    """这些文件里哪几份是…年发的 asks about the documents' headers: each document of that year, by the passage that
+    prints its date, comes first; documents of other years do not."""
+    from qa.question import analyse
+
+    r = assistant.retriever
+    q = analyse("这些文件里哪几份是2024年发的？", places=r.places)
+    listed = r.listed_documents(q)
+    assert listed and all(assistant.index.docs[d].date.startswith("2024") for d in listed)
+    undated = [d for d, m in assistant.index.docs.items() if not m.date.startswith("2024")]
+    assert undated and not set(undated) & set(listed)
+    hits = r.search(q, 5)
+    assert [h.chunk.doc_id for h in hits[: len(listed)]] == listed
+    assert r.listed_documents(analyse("哪几份文件提到了科技小院？", places=r.places)) == []  # content, not a header
