@@ -14,7 +14,8 @@ from .answerers import direct_answer
 from .embed import Embedder
 from .highlight import answers, best_segment
 from .index import Index, load_index
-from .lexicon import load_lexicon, local_lexicon_path
+from .lexicon import Lexicon, load_lexicon, local_lexicon_path
+from .normalize import fold
 from .question import analyse
 from .retrieve import Retriever
 from .schema import Answer, Confidence, Hit, Question, QuestionType
@@ -87,7 +88,8 @@ class PolicyQA:
         candidate = direct_answer(q, hits)  # evidence for the decision too: a field question's field was found
         signals = self.judge.signals(q, hits, field_present(q, hits[:2]), candidate is not None)
         confidence = self.judge.confidence(signals) if self.settings.detect_no_answer else Confidence.HIGH
-        found = candidate if confidence is Confidence.HIGH and topic_shown(q, signals) else None
+        shown = candidate is not None and topic_shown(q, signals, hits[candidate.passage], self.lexicon)
+        found = candidate if confidence is Confidence.HIGH and shown else None
         if found and found.passage > 0:  # the proving passage (of the answer document) goes first
             hits.insert(0, hits.pop(found.passage))
         mark_answering(q, hits, confidence, self.judge.word_idf)
@@ -122,13 +124,24 @@ class PolicyQA:
         return text
 
 
-
-def topic_shown(q: Question, signals: Signals) -> bool:
+def topic_shown(q: Question, signals: Signals, proof: Hit, lexicon: Lexicon) -> bool:
     """A lead unit, a responsible unit or a number answers for one task; the passages must say some of the asked
-    topic for the answer to be that task's. An English question whose Chinese passages share none of its words may
-    still be shown them as likely (the embedding ranked them), but the first 牵头单位 of a passage about another task
-    is not given as the answer. A document's own 文号, date or issuer needs no topic."""
-    return q.qtype.about_document or signals.coverage > 0
+    topic for the answer to be that task's. An English question shares no characters with them: the passage the
+    answer comes from must say one of the Chinese terms of its topic (farmers' scientific literacy → 农民, 科学素质),
+    not only its type cue (牵头) or what a document is called (方案) — the first 牵头单位 of a passage about another
+    task is not given as the answer. A document's own 文号, date or issuer needs no topic."""
+    if q.qtype.about_document:
+        return True
+    if not q.latin:
+        return signals.coverage > 0
+    generic = set(lexicon.document_kinds) | lexicon.answer_kinds
+    terms = [
+        t
+        for t in q.glossed.split()
+        if len(t) >= 2 and t not in generic and not any(p.search(t) for p in lexicon.question_types.values())
+    ]
+    text = fold(" ".join([*proof.chunk.section_path, proof.chunk.text]))
+    return any(fold(t) in text for t in terms)
 
 
 def mark_answering(q: Question, hits: list[Hit], confidence: Confidence, weight=None) -> None:

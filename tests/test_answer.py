@@ -110,12 +110,25 @@ def test_reranker_orders_by_the_cross_encoder(built_settings, tiny_cross_encoder
 def test_a_topical_answer_needs_passages_that_say_the_topic():
     from qa.answer import topic_shown
     from qa.answerability import Signals
+    from qa.lexicon import load_lexicon
     from qa.question import analyse
+    from qa.schema import Chunk, DocMeta, Hit
 
     def signals(coverage):
         return Signals(dense=0.85, coverage=coverage, best_coverage=coverage, known=0, missing=1, constraints=1,
-                       named=1, field=1, asks_field=1, answered=1, latin=1, asked_found=1)
+                       named=1, field=1, asks_field=1, answered=1, latin=0, asked_found=1)
 
-    lead = analyse("Which unit leads the emergency drills in the district?")
-    assert not topic_shown(lead, signals(0.0)) and topic_shown(lead, signals(0.5))
-    assert topic_shown(analyse("What is the document number of the notice?"), signals(0.0))  # the header's own field
+    def passage(text):
+        return Hit(Chunk(0, "a.txt", text, [], (0, len(text))), DocMeta(title="甲区实施方案"), 1.0)
+
+    lexicon = load_lexicon()
+    drills = passage("开展应急演练（牵头单位：区应急管理局）")
+    other = passage("开展农民科技培训（牵头单位：区农业农村局）")
+    chinese = analyse("区里应急演练谁牵头？")
+    assert not topic_shown(chinese, signals(0.0), drills, lexicon)
+    assert topic_shown(chinese, signals(0.5), drills, lexicon)
+    english = analyse("Which unit leads the emergency drills in the district plan?")
+    assert english.latin and topic_shown(english, signals(0.0), drills, lexicon)  # 应急 is said
+    assert not topic_shown(english, signals(0.0), other, lexicon)  # only 牵头 and 方案: another task's lead
+    header = analyse("What is the document number of the notice?")
+    assert topic_shown(header, signals(0.0), other, lexicon)  # the header's own field
