@@ -176,6 +176,12 @@ def test_the_askers_own_role_does_not_type_the_question():
     assert analyse("这项任务由哪个单位牵头，我们好对接？").qtype is QuestionType.LEAD
 
 
+def test_english_issuer_and_date_questions_name_the_issuing_office_or_date():
+    assert analyse("Which office issued the district's implementation plan?").qtype is QuestionType.ISSUER
+    assert analyse("Which bureau issued the 2024 work points?").qtype is QuestionType.ISSUER
+    assert analyse("What is the issuing date of the provincial notice?").qtype is QuestionType.DATE
+
+
 def test_the_date_of_a_signature_is_a_date_question():
     assert analyse("这份管理办法落款日期是哪天").qtype is QuestionType.DATE
     assert analyse("这份管理办法的落款是哪个单位").qtype is QuestionType.ISSUER
