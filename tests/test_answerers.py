@@ -458,3 +458,10 @@ def test_a_place_that_only_qualifies_the_named_one_does_not_keep_the_document_fr
     places = ("浙江", "衢州", "常山")
     answer, _ = _answer("浙江衢州常山县印发的提升助老服务能力实施办法，日期是哪天？", hit, places=places)
     assert answer == "成文日期：2023年6月26日"
+
+
+def test_money_asked_for_by_its_purpose_is_answered_only_in_money():
+    hit = _text_hit("下达基层科普行动计划项目72个，支持各市州开展基层科普。", title="甲省科协2024年科普工作要点")
+    assert _answer("甲省科协2024年给各市州下达的基层科普项目资金一共是多少？", hit)[0] is None  # 72个 is no sum
+    paid = _text_hit("下达基层科普行动计划项目资金300万元。", title="甲省科协2024年科普工作要点")
+    assert _answer("甲省科协2024年给各市州下达的基层科普项目资金一共是多少？", paid)[0] == "300万元"

@@ -129,6 +129,7 @@ def test_the_noun_beside_the_question_word_is_what_is_asked():
     assert analyse("科技馆每天个人预约票能放多少张？").asked == ()  # 票能: two characters jieba glued, no word
     assert analyse("甲市今年要新增多少个中小学学位？").asked == ("学位",)  # the head of the phrase, past 个
     assert analyse("方案里说的“不搞一刀切”，具体是什么意思？").asked == ()  # 意思: the meaning is the answer
+    assert analyse("那份意见主要是想缓解什么难题？").asked == ()  # 难题: a problem is the kind of answer
     assert analyse("各项任务的落实情况由谁负责督查督办？").asked == ("督查",)  # past the type cue 负责
     assert analyse("想知道这项工作的牵头部门是谁，好找对口单位。").asked == ()  # 对口 is of the clause after
     assert analyse("通知对牵头单位提了什么要求，麻烦帮我看看原文是怎么写的").asked == ()  # 原文: the text itself
