@@ -51,8 +51,16 @@ class Signals:
         """Which way a signal may push the probability (+1 up, -1 down, 0 either): more coverage, a closer meaning or
         a found field never make an answer less likely. The fit respects these, so it cannot learn a quirk of the dev
         questions (a negative weight on closeness) that would not hold on others."""
-        return {"dense": 1, "coverage": 1, "best_coverage": 1, "missing": -1, "constraints": 1, "field": 1,
-                "answered": 1, "asked_found": 1}
+        return {
+            "dense": 1,
+            "coverage": 1,
+            "best_coverage": 1,
+            "missing": -1,
+            "constraints": 1,
+            "field": 1,
+            "answered": 1,
+            "asked_found": 1,
+        }
 
     def vector(self) -> list[float]:
         return [float(getattr(self, f.name)) for f in fields(self)]  # astuple deep-copies: 0.4 ms a question
@@ -122,6 +130,10 @@ def said(word: str, text: str, lexicon: Lexicon) -> bool:
         return True
     if len(word) >= 3 and re.search(".?".join(map(re.escape, fold(word))), text):
         return True  # a character the question leaves out: 预约票 for 预约门票
+    if any(
+        short in word and fold(word.replace(short, full)) in text for full, short in lexicon.unit_abbreviations.items()
+    ):
+        return True  # a body named by its 公文 short form: 镇政府 for 镇人民政府, 卫健局 for 卫生健康局
     return any(fold(w) in text for w in lexicon.colloquial.get(word, "").split())
 
 

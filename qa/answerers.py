@@ -386,7 +386,8 @@ COUNTED_NOUN_CHARS = 10
 def _says_the_groups(q: Question, sentence: str, lexicon) -> bool:
     """A figure for a group of people (城镇劳动者, 老年人) is not read off a sentence about everyone (全区公民具备
     科学素质的比例达到16%) or about another group."""
-    groups = [g for g in lexicon.population_groups if g in q.base]
+    asking = asking_clause(q.base, lexicon)  # 组织职工去参观…，科技馆全年接待多少观众: the context's 职工 is not asked
+    groups = [g for g in lexicon.population_groups if g in asking]
     return not groups or any(g in sentence for g in groups)
 
 

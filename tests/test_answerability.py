@@ -159,3 +159,13 @@ def test_an_english_question_whose_asked_thing_no_passage_says_is_not_covered(ju
     assert judge.asked_found(q, ["到2025年，完成老旧小区改造300个，城市更新工作由市住建局牵头。"]) == 0.0
     assert judge.asked_found(q, ["城市更新专项经费预算5亿元。"]) == 1.0
     assert judge.asked_found(analyse("Who leads the urban renewal plan?"), ["由市住建局牵头"]) == 1.0  # asks nothing
+
+
+def test_a_body_named_by_its_short_form_is_said_by_its_full_name():
+    from qa.answerability import said
+    from qa.lexicon import load_lexicon
+    from qa.normalize import fold
+
+    lexicon = load_lexicon()
+    assert said("镇政府", fold("新设立的双龙镇，镇人民政府驻董马库村。"), lexicon)
+    assert not said("镇政府", fold("新设立的双龙镇辖34个建制村。"), lexicon)

@@ -465,3 +465,9 @@ def test_money_asked_for_by_its_purpose_is_answered_only_in_money():
     assert _answer("甲省科协2024年给各市州下达的基层科普项目资金一共是多少？", hit)[0] is None  # 72个 is no sum
     paid = _text_hit("下达基层科普行动计划项目资金300万元。", title="甲省科协2024年科普工作要点")
     assert _answer("甲省科协2024年给各市州下达的基层科普项目资金一共是多少？", paid)[0] == "300万元"
+
+
+def test_a_group_named_in_the_context_does_not_restrict_the_number_asked_for():
+    hit = _text_hit("加强科技馆主阵地建设，实现全年接待观众120万人次。", title="2024年甲省科协科普工作要点")
+    asked = "我们单位准备组织职工去省科技馆参观，想了解一下，甲省科协2024年要点里省科技馆全年计划接待多少观众？"
+    assert _answer(asked, hit)[0] == "120万人次"
