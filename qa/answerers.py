@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .answerability import constraint_met, identity
+from .answerability import constraint_met, identity, said
 from .highlight import (
     DOC_NO_RE,
     FIELD_COLUMN_RE,
@@ -28,7 +28,7 @@ from .highlight import (
 )
 from .lexical import bigrams
 from .lexicon import load_lexicon
-from .metadata import cn_date, date_in
+from .metadata import cn_date, date_in, split_issuers
 from .normalize import fold, to_simplified
 from .places import distinct_places, within
 from .question import SEVERAL, asking_clause, asking_words, counted_noun
@@ -116,7 +116,9 @@ def answer_document(q: Question, hits: list[Hit]) -> str | None:
         return None
     if q.qtype.about_document and not q.latin:
         scored = [(subject_overlap(q, identity(h.meta)), h) for h in hits[:5]]
-        named = [(s, h) for s, h in scored if not ruled_out(q, identity(h.meta), s)] or scored
+        # an excluded clause that names one of a document's joint issuers (除了新区管委会) does not rule out the
+        # document the question names by its place
+        named = [(s, h) for s, h in scored if not ruled_out(q, identity(h.meta), s) or _placed(q, h.meta)] or scored
         return max(named, key=lambda sh: sh[0])[1].chunk.doc_id  # max keeps the better-ranked of equals
     names = [*q.places, *q.years]
     for h in hits[:5]:
@@ -125,15 +127,22 @@ def answer_document(q: Question, hits: list[Hit]) -> str | None:
     return None  # the place or year named is in none of them: no document may answer for it
 
 
+def _placed(q: Question, meta: DocMeta) -> bool:
+    ident = identity(meta)
+    return bool(q.places) and all(fold(p) in ident for p in q.places)
+
+
 def ruled_out(q: Question, text: str, kept: float | None = None) -> bool:
-    """``text`` says what the question excludes. An answer is ruled out by any one word of it:
-    区全民科学素质工作领导小组 after 除了领导小组; 湘政办发〔2014〕54号 after 除了湘政办发的文号.
+    """``text`` says what the question excludes. An answer is ruled out by its one word (区全民科学素质工作领导小组
+    after 除了领导小组; 湘政办发〔2014〕54号 after 除了湘政办发的文号: 文号 is the kind of answer) or by most of its
+    words (除了新区管委会 rules out 河北雄安新区管理委员会, not 中共河北雄安新区工作委员会, which says only 新区).
     A document's names (``kept``: the share of the question's own words they say) only by most of
     its words, and more of them than of the question's: 防汛应急预案那个通知除了湘政办发的文号以外
     rules out a 文号, not the document it names."""
     for excluded in q.excluded:
-        share = said_share(_excluded_words(excluded), text)
-        if share > 0 if kept is None else share >= 0.5 and share > kept:
+        words = _excluded_words(excluded)
+        share = said_share(words, text)
+        if (share > (0.5 if len(words) > 1 else 0)) if kept is None else share >= 0.5 and share > kept:
             return True
     return False
 
@@ -141,7 +150,8 @@ def ruled_out(q: Question, text: str, kept: float | None = None) -> bool:
 @lru_cache(maxsize=256)
 def _excluded_words(excluded: str) -> tuple[str, ...]:
     """The words of an excluded clause, cut once per question rather than once per candidate answer."""
-    return tuple(w for w in subject_words(excluded) if len(w) >= 2)
+    types = load_lexicon().question_types.values()  # 除了湘政办发的文号: 文号 is the kind of answer, not a name
+    return tuple(w for w in subject_words(excluded) if len(w) >= 2 and not any(p.search(w) for p in types))
 
 
 @lru_cache(maxsize=256)
@@ -518,7 +528,23 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
         return f"成文日期：{cn_date(meta.date)}" if meta.date else None
     if not meta.issuer:
         return None
+    if q.excluded and (others := issuers_left(q, meta.issuer)):
+        return f"发文单位：{others}"
     return f"发文单位：{meta.issuer}" + (f"（{cn_date(meta.date)}）" if meta.date else "")
+
+
+def issuers_left(q: Question, issuer: str) -> str | None:
+    """Of joint issuers, those the question does not rule out (除了新区管委会，还有哪个单位一起落款 → the 工作委员会):
+    the excluded clause names the body it says most of, by its words or their 公文 short forms (管委会)."""
+    bodies = split_issuers(to_simplified(issuer))
+    if len(bodies) < 2:
+        return None
+    lexicon = load_lexicon()
+    words = [w for excluded in q.excluded for w in _excluded_words(excluded)]
+    shares = [sum(said(w, fold(b), lexicon) for w in words) for b in bodies]
+    if not words or max(shares) == min(shares):
+        return None
+    return "、".join(b for b, share in zip(bodies, shares) if share < max(shares))
 
 
 def registration_answer(q: Question, hits: list[Hit], prefix: str | None) -> str | None:

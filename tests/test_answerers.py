@@ -471,3 +471,13 @@ def test_a_group_named_in_the_context_does_not_restrict_the_number_asked_for():
     hit = _text_hit("加强科技馆主阵地建设，实现全年接待观众120万人次。", title="2024年甲省科协科普工作要点")
     asked = "我们单位准备组织职工去省科技馆参观，想了解一下，甲省科协2024年要点里省科技馆全年计划接待多少观众？"
     assert _answer(asked, hit)[0] == "120万人次"
+
+
+def test_of_joint_issuers_the_ones_not_ruled_out_answer_who_else_signed():
+    title = "中共甲新区工作委员会甲新区管理委员会关于印发乡村振兴实施方案的通知"
+    meta = {"issuer": "中共甲新区工作委员会、甲新区管理委员会", "date": "2021-03-15"}
+    hit = _text_hit("现将实施方案印发给你们。", title=title, **meta)
+    asked = "甲新区那个乡村振兴实施方案，除了新区管委会，还有哪个单位一起落款？"
+    assert _answer(asked, hit, places=("甲新区",))[0] == "发文单位：中共甲新区工作委员会"
+    whole = _answer("甲新区那个乡村振兴实施方案是哪个单位发的？", hit, places=("甲新区",))[0]
+    assert whole == "发文单位：中共甲新区工作委员会、甲新区管理委员会（2021年3月15日）"
