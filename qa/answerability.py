@@ -22,7 +22,7 @@ from .lexical import bigrams
 from .lexicon import Lexicon, load_lexicon
 from .metadata import identity
 from .normalize import fold
-from .places import within
+from .places import gazetteer_places, within
 from .question import asks_several, english_asked
 from .schema import Chunk, Confidence, DocMeta, Hit, Question, QuestionType
 
@@ -137,6 +137,29 @@ def said(word: str, text: str, lexicon: Lexicon) -> bool:
     return any(fold(w) in text for w in lexicon.colloquial.get(word, "").split())
 
 
+# a question asking where something is held or sits; 在哪个文件里 asks for a document, not a place
+WHERE_RE = re.compile(
+    r"哪里|哪儿|何处|何地|什么地方|什么地点|哪个(?:城市|地方|地点|场馆|市|县|区|镇|村|乡|省)|\bwhere\b", re.I
+)
+# where a sentence says something is (驻董马库村, 设在省科技馆, 在长沙举办): a place or venue after 驻/设在/位于/在
+SITED_RE = re.compile(
+    r"(?:驻|设在|设于|位于|落户|在)([\u4e00-\u9fa5]{2,8}?(?:省|市|县|区|镇|乡|村|馆|广场|会场|礼堂|中心))"
+)
+
+
+def place_said(q: Question, contexts: list[str]) -> bool:
+    """A sentence of the passages that says some of the question's topic also names a place the question does not
+    (镇人民政府驻董马库村 for 镇政府设在哪个村; nothing in 办好2022世界公众科学素质促进大会 for 在哪里举办)."""
+    words = [fold(w) for w in (q.glossed.split() if q.latin else subject_words(q.subject or q.base)) if len(w) >= 2]
+    own = [fold(p) for p in q.places]
+    for sentence in re.split(r"[。；;！!？?\n]", " ".join(contexts)):
+        if any(w in sentence for w in words):
+            names = [*gazetteer_places(sentence), *(m.group(1) for m in SITED_RE.finditer(sentence))]
+            if any(not any(p in n or n in p for p in own) for n in names):
+                return True
+    return False
+
+
 def field_present(q: Question, hits: list[Hit]) -> bool:
     """A passage can give what a field question asks: the cue in its text, or the document's own header field."""
     header = {QuestionType.DOC_NO: "doc_no", QuestionType.DATE: "date", QuestionType.ISSUER: "issuer"}
@@ -203,8 +226,12 @@ class Judge:
         return tuple(w for w in subject_words(q.subject or q.base) if not all(g in self.df for g in bigrams(w)))
 
     def asked_found(self, q: Question, contexts: list[str]) -> float:
-        """Right topic, missing attribute: 广东省科协的主席是谁 retrieves 广东省科协's 要点, which never says 主席."""
+        """Right topic, missing attribute: 广东省科协的主席是谁 retrieves 广东省科协's 要点, which never says 主席. A
+        question asking where something is (在哪里举办, 放在哪个市, where was it held) asks for a place: a sentence of
+        the passages about its topic must name one the question does not."""
         text = " ".join(contexts)
+        if WHERE_RE.search(q.base) and not place_said(q, contexts):
+            return 0.0
         if q.latin:  # the Chinese terms of the English phrase asked for (total budget → 预算 or 经费)
             groups = english_asked(q.base, self.lexicon)
             return sum(any(fold(t) in text for t in g) for g in groups) / len(groups) if groups else 1.0

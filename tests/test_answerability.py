@@ -169,3 +169,15 @@ def test_a_body_named_by_its_short_form_is_said_by_its_full_name():
     lexicon = load_lexicon()
     assert said("镇政府", fold("新设立的双龙镇，镇人民政府驻董马库村。"), lexicon)
     assert not said("镇政府", fold("新设立的双龙镇辖34个建制村。"), lexicon)
+
+
+def test_a_where_question_needs_a_sentence_about_its_topic_that_names_a_place():
+    from qa.answerability import place_said
+    from qa.normalize import fold
+
+    held = [fold("办好2024世界公众科学素质促进大会，以发展国际组织成员为重点。")]
+    sited = [fold("新设立的双龙镇辖34个建制村，镇人民政府驻董马库村。")]
+    assert not place_said(analyse("世界公众科学素质促进大会在哪里举办？"), held)
+    assert place_said(analyse("双龙镇的镇政府设在哪个村？"), sited)
+    own = [fold("甲省科普日主场活动在甲省举办。")]
+    assert not place_said(analyse("甲省科普日主场活动放在哪个市？", places=("甲省",)), own)  # its own place
