@@ -159,6 +159,9 @@ def test_an_english_question_whose_asked_thing_no_passage_says_is_not_covered(ju
     assert judge.asked_found(q, ["到2025年，完成老旧小区改造300个，城市更新工作由市住建局牵头。"]) == 0.0
     assert judge.asked_found(q, ["城市更新专项经费预算5亿元。"]) == 1.0
     assert judge.asked_found(analyse("Who leads the urban renewal plan?"), ["由市住建局牵头"]) == 1.0  # asks nothing
+    phone = analyse("Is there a contact phone number for the office that issued the plan?")
+    assert judge.asked_found(phone, ["城市更新工作由市住建局牵头。"]) == 0.0
+    assert judge.asked_found(phone, ["联系电话：0731-12345678"]) == 1.0
 
 
 def test_a_body_named_by_its_short_form_is_said_by_its_full_name():
