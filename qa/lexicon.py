@@ -138,13 +138,16 @@ def load_lexicon(local: Path | None = None) -> Lexicon:
     )
 
 
+PHRASE_GAP = r"[\s-]+"  # between the words of an English phrase: a space or a hyphen
+
+
 @lru_cache(maxsize=1)
 def english_terms() -> tuple[tuple[re.Pattern, str], ...]:
     """(pattern for an English policy phrase, the Chinese terms documents use for it), longest phrase first, from
-    data/english.toml."""
+    data/english.toml; the words of a phrase may be joined by a hyphen (per-capita, science-popularization)."""
     terms = tomllib.loads(ENGLISH_FILE.read_text(encoding="utf-8")).get("terms", {})
     return tuple(
-        (re.compile(rf"(?<![\w-]){re.escape(k)}(?:e?s)?(?![\w-])", re.I), v)
+        (re.compile(rf"(?<![\w-]){PHRASE_GAP.join(map(re.escape, k.split()))}(?:e?s)?(?![\w-])", re.I), v)
         for k, v in sorted(terms.items(), key=lambda kv: -len(kv[0]))
     )
 
