@@ -135,11 +135,7 @@ def topic_shown(q: Question, signals: Signals, proof: Hit, lexicon: Lexicon) -> 
     if not q.latin:
         return signals.coverage > 0
     generic = set(lexicon.document_kinds) | lexicon.answer_kinds
-    terms = [
-        t
-        for t in q.glossed.split()
-        if len(t) >= 2 and t not in generic and not any(p.search(t) for p in lexicon.question_types.values())
-    ]
+    terms = [t for t in q.glossed.split() if len(t) >= 2 and t not in generic and not lexicon.names_type(t)]
     text = fold(" ".join([*proof.chunk.section_path, proof.chunk.text]))
     return any(fold(t) in text for t in terms)
 

@@ -150,8 +150,8 @@ def ruled_out(q: Question, text: str, kept: float | None = None) -> bool:
 @lru_cache(maxsize=256)
 def _excluded_words(excluded: str) -> tuple[str, ...]:
     """The words of an excluded clause, cut once per question rather than once per candidate answer."""
-    types = load_lexicon().question_types.values()  # 除了湘政办发的文号: 文号 is the kind of answer, not a name
-    return tuple(w for w in subject_words(excluded) if len(w) >= 2 and not any(p.search(w) for p in types))
+    lexicon = load_lexicon()  # 除了湘政办发的文号: 文号 is the kind of answer, not a name
+    return tuple(w for w in subject_words(excluded) if len(w) >= 2 and not lexicon.names_type(w))
 
 
 @lru_cache(maxsize=256)
@@ -213,16 +213,16 @@ def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | Non
 FOLLOWING_CHARS = 25
 
 
-WHO_RE = re.compile(r"谁(?:来|去|要)?([\u4e00-\u9fa5]{4,})")
-MIN_ACTION_CHARS = 4
+WHO_ACTION_RE = re.compile(r"谁(?:来|去|要)?([\u4e00-\u9fa5]{2,})")  # 由谁来制定, 由谁充分发挥属地作用
+MIN_ACTION_CHARS = 4  # an action looked for as written in the passage: 制定 alone is too common
 # a sentence that opens with its actor: 区委区政府督查室要…, 各区人民政府应当…, 市科协负责…
 SUBJECT_RE = re.compile(r"([\u4e00-\u9fa5、]{2,30}?)(?:要|应当|应|将|负责|根据|按照|会同|牵头|适时|切实|积极|统筹)")
 
 
 def _actor(q: Question, hit: Hit) -> str | None:
     """由谁充分发挥属地作用: the body the passage puts before that action (各区人民政府充分发挥属地作用)."""
-    m = WHO_RE.search(to_simplified(q.base))
-    if not m:
+    m = WHO_ACTION_RE.search(to_simplified(q.base))
+    if not m or len(m.group(1)) < MIN_ACTION_CHARS:
         return None
     action, text = m.group(1), to_simplified(hit.chunk.text)
     for n in range(len(action), MIN_ACTION_CHARS - 1, -1):
@@ -253,7 +253,6 @@ def _does_the_asked_action(q: Question, sentence: str) -> bool:
 
 
 OPENING_CHARS = 12  # how far into a sentence the name of the body that opens it may end
-WHO_ACTION_RE = re.compile(r"谁(?:来|去|要)?([\u4e00-\u9fa5]{2,})")
 REQUEST_RE = re.compile(r"^(?:请|望|希望|要求)")  # 请各牵头单位…: those addressed, not the actor
 
 
@@ -479,7 +478,7 @@ def _named_in_english(q: Question, ident: str) -> bool:
     question about what the document cites or replaces is not about the document."""
     names = [*q.places, *q.years]
     lexicon = load_lexicon()
-    terms = tuple(t for t in q.glossed.split() if not any(p.search(t) for p in lexicon.question_types.values()))
+    terms = tuple(t for t in q.glossed.split() if not lexicon.names_type(t))
     return (
         bool(names)
         and not ENGLISH_OTHER_DOCUMENT_RE.search(q.base)

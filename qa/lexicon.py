@@ -53,6 +53,10 @@ class Lexicon:
     def unit_suffix_re(self) -> re.Pattern:
         return _ending(self.unit_suffixes)
 
+    def names_type(self, word: str) -> bool:
+        """The word is a question-type cue (文号, 负责, 牵头): it says what kind of answer is asked, not about what."""
+        return any(p.search(word) for p in self.question_types.values())
+
     @property
     def units_pattern(self) -> str:
         return "|".join(re.escape(u) for u in sorted(self.units, key=len, reverse=True))

@@ -58,10 +58,9 @@ def question_type(text: str, lexicon: Lexicon | None = None) -> tuple[QuestionTy
     lexicon = lexicon or load_lexicon()
     part = asking_clause(text, lexicon)
     after = text[text.rfind(part) + len(part) :] if part != text else ""
-    for clause in (
-        ASKER_ROLE_RE.sub("", part),
-        after,
-    ):  # 老版本是哪个文作废的？文号报一下: the cue may follow, unasked; context never decides
+    asked = ASKER_ROLE_RE.sub("", part)  # 作为牵头单位我们…: who asks, not what is asked
+    # 老版本是哪个文作废的？文号报一下: the cue may follow, unasked; context never decides
+    for clause in (asked, after):
         for name, pattern in lexicon.question_types.items():
             if m := pattern.search(clause):
                 return QuestionType(name), m.group(0)
@@ -147,7 +146,7 @@ def _is_attribute(word: str, flag: str, lexicon: Lexicon) -> bool:
         and len(word) >= 2
         and word not in lexicon.answer_kinds
         and word not in lexicon.stopwords
-        and not any(p.search(word) for p in lexicon.question_types.values())
+        and not lexicon.names_type(word)
     )
 
 
@@ -162,6 +161,11 @@ def _asks_who_holds(toks: list[tuple[str, str]], i: int, j: int) -> bool:
     return toks[i][0] == "谁" and 0 <= j < i - 1 and (not after or after[0] in POST_VERBS)
 
 
+def _question_words(toks: list[tuple[str, str]], lexicon: Lexicon) -> list[int]:
+    """Positions of the question words (谁, 什么, 哪个, 多少个, 几所 …) among a question's words."""
+    return [i for i, (w, _) in enumerate(toks) if w in lexicon.interrogatives or w.startswith(("哪", "多少", "几"))]
+
+
 def _head_after(toks: list[tuple[str, str]], lexicon: Lexicon) -> str | None:
     """The head of the noun phrase right after a question word — its last noun (多少个中小学学位 → 学位) — past a
     classifier, link or type cue (多少个, 是什么, 谁负责督查); none when a kind of answer fills the slot (哪个组织发挥作用: 组织). An
@@ -170,7 +174,7 @@ def _head_after(toks: list[tuple[str, str]], lexicon: Lexicon) -> str | None:
     for w, f in toks:
         if not run and (w in lexicon.links or w in lexicon.stopwords or w in lexicon.classifiers or w == "个"):
             continue
-        if not run and any(p.search(w) for p in lexicon.question_types.values()):  # 谁负责督查: past the cue
+        if not run and lexicon.names_type(w):  # 谁负责督查: past the cue
             continue
         if w in lexicon.answer_kinds:
             break
@@ -186,7 +190,7 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
     在哪个城市办, 启动条件 in 启动条件是什么. Empty when the question word stands alone (谁牵头, 有哪些)."""
     clause = asking_clause(text, lexicon)  # …牵头部门是谁，好找对口单位: 对口 is of the clause after, not asked
     toks = [(w, f) for w, f in _pos_cut(clause) if not any(w in p or p in w for p in places)]  # places: constraints
-    spots = [i for i, (w, _) in enumerate(toks) if w in lexicon.interrogatives or w.startswith(("哪", "多少", "几"))]
+    spots = _question_words(toks, lexicon)
     if not spots:
         return existence_asked(text, lexicon, places)
     i, out = spots[-1], []
@@ -283,7 +287,7 @@ def english_asked(text: str, lexicon: Lexicon) -> list[tuple[str, ...]]:
     kinds = tuple(lexicon.answer_kinds)
 
     def kind_or_cue(term: str) -> bool:
-        return term.endswith(kinds) or any(p.search(term) for p in lexicon.question_types.values())
+        return term.endswith(kinds) or lexicon.names_type(term)
 
     return [g for g in gloss_groups(phrase) if not any(kind_or_cue(t) for t in g)]
 
@@ -392,7 +396,7 @@ def asks_for_no_body(base: str, qtype: QuestionType, cue: str, lexicon: Lexicon)
     if qtype not in (QuestionType.LEAD, QuestionType.RESPONSIBLE) or not cue:
         return False
     clause = asking_clause(base, lexicon)
-    spots = [m.start() for m in re.finditer("|".join(map(re.escape, lexicon.interrogatives)), clause)]
+    spots = [m.start() for m in _interrogative_re(lexicon.interrogatives).finditer(clause)]
     at = clause.find(cue)
     if at < 0 or not spots or at + len(cue) > spots[-1]:  # 由谁, 哪些单位负责: the cue is the asking
         return False
@@ -400,11 +404,17 @@ def asks_for_no_body(base: str, qtype: QuestionType, cue: str, lexicon: Lexicon)
     return bool(nouns) and not any(w in lexicon.body_kinds or lexicon.unit_suffix_re.search(w) for w in nouns)
 
 
+@lru_cache(maxsize=8)
+def _interrogative_re(words: frozenset[str]) -> re.Pattern:
+    """The question words as one pattern, built once per word list rather than once per question."""
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+
+
 def _nouns_beside(clause: str, lexicon: Lexicon) -> list[str]:
     """What the last question word asks for, kinds of answer included: the noun after it (哪些方案, 哪个科室) or the
     noun linked before it (全称是什么, 名字叫什么)."""
     toks = _pos_cut(clause)
-    spots = [i for i, (w, _) in enumerate(toks) if w in lexicon.interrogatives or w.startswith(("哪", "多少", "几"))]
+    spots = _question_words(toks, lexicon)
     if not spots:
         return []
     i, out = spots[-1], []

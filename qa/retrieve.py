@@ -20,7 +20,7 @@ from .lexicon import Lexicon, load_lexicon, unit_aliases
 from .metadata import cn_date, split_issuers
 from .normalize import fold, to_simplified
 from .places import within
-from .question import LISTS_DOCUMENTS_RE
+from .question import LISTS_DOCUMENTS_RE, years_in
 from .schema import Chunk, Hit, Question
 from .settings import Settings
 
@@ -145,7 +145,8 @@ class Retriever:
         t = time.perf_counter()
         fused = rrf(rankings, s.rrf_k, n)
         named = self.named_docs(question) if s.weight_place else {}
-        share = np.array([named.get(d, 0.0) for d in self._doc_ids], dtype=np.float64)[self._chunk_doc]
+        if named:
+            share = np.array([named.get(d, 0.0) for d in self._doc_ids], dtype=np.float64)[self._chunk_doc]
         if named and question.qtype.about_document and question.qtype in FIELD_FOR_TYPE:
             # a named document's passages holding the asked field (its header, a 文号 it cites) are candidates even
             # when the question's words missed them (依据的2021年中央一号文件 shares no word with 《…意见》（中发…）)
@@ -188,7 +189,7 @@ class Retriever:
             return []
         out = []
         for doc_id, meta in self.index.docs.items():
-            year = (meta.date or "")[:4] or next(iter(re.findall(r"(?:19|20)\d{2}", meta.doc_no)), "")
+            year = meta.date[:4] or next(iter(years_in(meta.doc_no)), "")
             ident = self._identity[doc_id]
             body = meta.issuer or meta.title
             if all(y == year for y in question.years) and all(
