@@ -103,21 +103,22 @@ def test_threshold_sweep_spans_never_to_always():
     assert rows[-1]["answerable_kept"] == 0.5
 
 
-# Floors a little under the figures measured after round 6 of issue 14 (README, Evaluation). Seed: blind (the 90 `sd`
-# questions, written before the round) / dev (416: g, sb, sc and the fresh se) right@1 0.818/0.937, false "no
-# answer" 0.045/0.009, F1 0.744/0.896, direct answers right 0.966/0.989. Devdocs: blind (the 110 `dv` questions) / dev
-# (765, the retired blind rounds and the fresh du included) right@1 0.822/0.950, false "no answer" 0.041/0.011, F1
-# 0.889/0.928, direct answers right 0.969/1.000.
+# Floors a little under the figures measured at the start of round 7 of issue 14 (README, Evaluation), before any
+# code change of the round. Seed: blind (the 90 `sf` questions, written before the round) / dev (566: g, sb, sc, se,
+# the retired sd and the fresh sh) right@1 0.833/0.910, false "no answer" 0.091/0.020, F1 0.750/0.856, direct
+# answers right 0.970/0.978. Devdocs: blind (the 110 `dt` questions) / dev (955, the retired blind rounds and the
+# fresh dr included) right@1 0.931/0.939, false "no answer" 0.028/0.014, F1 0.857/0.923, direct answers right
+# 0.944/0.997.
 # Regression guards, not targets: blind figures are those of questions written before the change and never tuned
 # on; a blind split of 66-73 answerable questions moves 1.4-1.5 points a question, so its floors sit two questions
 # under the measured figure (direct answers: two of about 30); dev floors sit about three questions under.
 SEED_FLOORS = {
-    "blind": {"right@1": 0.78, "false_no_answer_max": 0.08, "no_answer_f1": 0.69, "direct": 0.89},
-    "dev": {"right@1": 0.92, "false_no_answer_max": 0.025, "no_answer_f1": 0.87, "direct": 0.97},
+    "blind": {"right@1": 0.80, "false_no_answer_max": 0.12, "no_answer_f1": 0.69, "direct": 0.91},
+    "dev": {"right@1": 0.90, "false_no_answer_max": 0.03, "no_answer_f1": 0.83, "direct": 0.96},
 }
 DEVDOCS_FLOORS = {
-    "blind": {"right@1": 0.79, "false_no_answer_max": 0.07, "no_answer_f1": 0.84, "direct": 0.90},
-    "dev": {"right@1": 0.935, "false_no_answer_max": 0.025, "no_answer_f1": 0.90, "direct": 0.98},
+    "blind": {"right@1": 0.90, "false_no_answer_max": 0.06, "no_answer_f1": 0.80, "direct": 0.88},
+    "dev": {"right@1": 0.93, "false_no_answer_max": 0.02, "no_answer_f1": 0.90, "direct": 0.98},
 }
 
 
