@@ -353,9 +353,8 @@ def _sentence_number(
     units = lexicon.units_pattern
     candidates = [m for m in _number_re().finditer(sentence) if not YEAR_ONLY.fullmatch(m.group(0))]
     candidates = [m for m in candidates if re.search(r"\d", m.group(0)) or _asked_unit(q, units)]
-    for word, measures in lexicon.asked_units.items():  # 多少钱 → a figure in 元; 比例 → in %
-        if word in q.base:
-            candidates = [m for m in candidates if any(u in m.group(0) for u in measures)]
+    if measures := asked_measures(q.base, lexicon):  # 多少钱 → a figure in 元; 比例 → in %
+        candidates = [m for m in candidates if any(u in m.group(0) for u in measures)]
     stand_in = 0.0
     if unit := _asked_unit(q, units):
         exact = [m for m in candidates if unit in m.group(0)]
@@ -390,6 +389,13 @@ def _sentence_number(
 
 
 COUNTED_NOUN_CHARS = 10
+
+
+def asked_measures(question: str, lexicon) -> tuple[str, ...]:
+    """The units a number question's measure words ask for (多少钱 → 元, 万元 …), all of them when it says several:
+    多大比例 asks a share, not an area, and 补助比例 a share or a sum — the figure the passage gives decides."""
+    found = [u for word, units in lexicon.asked_units.items() if word in question for u in units]
+    return tuple(dict.fromkeys(found))
 
 
 def _says_the_groups(q: Question, sentence: str, lexicon) -> bool:

@@ -126,6 +126,7 @@ def test_a_table_column_of_any_name_gives_the_lead_unit():
         ("新增高标准农田5.6万亩，完成农村危房改造1200户。", "高标准农田新增多少亩", "5.6万亩"),
         ("城镇登记失业率控制在5.5%以内，就业率提高2个百分点。", "就业率提高几个百分点", "2个百分点"),
         ("撤销三个乡，合并设立两个镇。", "合并设立几个镇", "两个"),
+        ("到2025年，全市公民具备科学素质的比例达到15%，新建公园3平方公里。", "到2025年公民具备科学素质要占多大比例", "15%"),
     ],
 )
 def test_numbers_with_general_units_and_chinese_numerals(text, question, expected):
