@@ -53,6 +53,16 @@ class Lexicon:
     def unit_suffix_re(self) -> re.Pattern:
         return _ending(self.unit_suffixes)
 
+    def is_answer_kind(self, word: str) -> bool:
+        """The word names a kind of answer (单位, 目标), or is one such kind qualified by another or by a function
+        word (总体目标, 工作任务, 主要任务): the tagger keeps 总体目标 whole, and no passage need say it."""
+        if word in self.answer_kinds:
+            return True
+        return any(
+            (word[:i] in self.answer_kinds or word[:i] in self.stopwords) and word[i:] in self.answer_kinds
+            for i in range(1, len(word) - 1)
+        )
+
     def names_type(self, word: str) -> bool:
         """The word is a question-type cue (文号, 负责, 牵头): it says what kind of answer is asked, not about what."""
         return any(p.search(word) for p in self.question_types.values())

@@ -144,7 +144,7 @@ def _is_attribute(word: str, flag: str, lexicon: Lexicon) -> bool:
         noun
         and not _glued(word)
         and len(word) >= 2
-        and word not in lexicon.answer_kinds
+        and not lexicon.is_answer_kind(word)
         and word not in lexicon.stopwords
         and not lexicon.names_type(word)
     )
@@ -176,7 +176,7 @@ def _head_after(toks: list[tuple[str, str]], lexicon: Lexicon) -> str | None:
             continue
         if not run and lexicon.names_type(w):  # 谁负责督查: past the cue
             continue
-        if w in lexicon.answer_kinds:
+        if lexicon.is_answer_kind(w):
             break
         if not (_is_attribute(w, f, lexicon) or (f == "j" and len(w) >= 2)):
             break
@@ -232,7 +232,7 @@ def existence_asked(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> 
         if not cues:
             continue
         for w, f in reversed(toks[cues[-1] + 1 :]):
-            if w in lexicon.answer_kinds or w in lexicon.links or w in lexicon.stopwords:
+            if lexicon.is_answer_kind(w) or w in lexicon.links or w in lexicon.stopwords:
                 continue
             if _is_attribute(w, f, lexicon):
                 return (w,)

@@ -127,6 +127,7 @@ def test_the_noun_beside_the_question_word_is_what_is_asked():
     assert analyse("甲省防汛抗旱指挥部的指挥长由谁担任？").asked == ("指挥长",)  # cut 指挥 / 长 by the tagger
     assert analyse("最后是谁来盯着督查督办？").asked == ()  # who does something, not who holds a post
     assert analyse("科技馆每天个人预约票能放多少张？").asked == ()  # 票能: two characters jieba glued, no word
+    assert analyse("甲市科协2023年科普工作要点的总体目标是什么？").asked == ()  # a kind qualified by a kind: 总体目标
     assert analyse("甲市今年要新增多少个中小学学位？").asked == ("学位",)  # the head of the phrase, past 个
     assert analyse("方案里说的“不搞一刀切”，具体是什么意思？").asked == ()  # 意思: the meaning is the answer
     assert analyse("那份意见主要是想缓解什么难题？").asked == ()  # 难题: a problem is the kind of answer
