@@ -122,6 +122,7 @@ def test_the_noun_beside_the_question_word_is_what_is_asked():
     assert analyse("甲市科技馆的办公地址在哪里").asked == ("地址",)
     assert "城市" in analyse("科普嘉年华在哪个城市办").asked
     assert analyse("这项工作哪些单位负责").asked == ()  # 单位 names the kind of answer, 负责 is the type cue
+    assert analyse("甲市那份方案的发文机关是哪家？").asked == ()  # 机关, like 单位, is the kind of answer
     assert analyse("领导小组的组长是谁啊？").asked == ("组长",)  # a post, though the tagger calls 组长 a verb
     assert analyse("领导小组组长由谁担任").asked == ("组长",)
     assert analyse("甲省防汛抗旱指挥部的指挥长由谁担任？").asked == ("指挥长",)  # cut 指挥 / 长 by the tagger
