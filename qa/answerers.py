@@ -44,7 +44,7 @@ YEAR_ONLY = re.compile(r"\s*\d{4}\s*年")  # 2024年 is a date, not a quantity
 ORDINAL_RE = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*[届次期批轮]")
 ORDINAL_ASKED_RE = re.compile(r"第几\s*[届次期批轮]?([\u4e00-\u9fa5]{2})")  # 第几次常务会议 → 常务
 DOCUMENT_WORDS = re.compile(
-    r"要点|方案|文件|通知|意见|规划|纲要|办法|条例|计划|预案|批复|报告|措施|举措|文号|字号|印发|发布|转发|下发|发文|成文|"
+    r"要点|方案|文件|通知|意见|规划|纲要|办法|条例|计划|预案|批复|报告|措施|举措|政策|文号|字号|印发|发布|转发|下发|发文|成文|"
     r"落款|签发|批准|批的|主送|document|plan|notice|opinion|measure|report|issued"
 )
 LEAD_PATTERNS = [
