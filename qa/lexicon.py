@@ -54,13 +54,14 @@ class Lexicon:
         return _ending(self.unit_suffixes)
 
     def is_answer_kind(self, word: str) -> bool:
-        """The word names a kind of answer (单位, 目标), or is one such kind qualified by another or by a function
-        word (总体目标, 工作任务, 主要任务): the tagger keeps 总体目标 whole, and no passage need say it."""
+        """The word names a kind of answer (单位, 目标), or is one such kind qualified by another, by a function
+        word or by a classifier (总体目标, 工作任务, 主要任务, 份文件): the tagger keeps such words whole, and no
+        passage need say them."""
         if word in self.answer_kinds:
             return True
+        qualifiers = (self.answer_kinds, self.stopwords, self.classifiers)
         return any(
-            (word[:i] in self.answer_kinds or word[:i] in self.stopwords) and word[i:] in self.answer_kinds
-            for i in range(1, len(word) - 1)
+            any(word[:i] in q for q in qualifiers) and word[i:] in self.answer_kinds for i in range(1, len(word) - 1)
         )
 
     def names_type(self, word: str) -> bool:

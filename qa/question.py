@@ -185,6 +185,18 @@ def _head_after(toks: list[tuple[str, str]], lexicon: Lexicon) -> str | None:
     return heads[-1] if heads else (run[-1][0] if run else None)
 
 
+NAME_FLAGS = ("ns", "nt", "nz")  # the tagger's places, bodies and other proper names
+
+
+def _names_a_noun_after(toks: list[tuple[str, str]], i: int, lexicon: Lexicon) -> bool:
+    """The question word at ``i`` is followed by what it asks for: a noun, a classifier or a kind of answer
+    (哪份文件, 哪个城市, 多少钱), not a verb (谁牵头, 是谁来盯着)."""
+    if i + 1 >= len(toks):
+        return False
+    w, f = toks[i + 1]
+    return f.startswith(("n", "q")) or lexicon.is_answer_kind(w) or w in lexicon.classifiers
+
+
 def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tuple[str, ...]:
     """The nouns beside the question word — what the answer must be about: 主席 in 广东省科协的主席是谁, 城市 in
     在哪个城市办, 启动条件 in 启动条件是什么. Empty when the question word stands alone (谁牵头, 有哪些)."""
@@ -199,6 +211,8 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
     j = i - 1
     while j >= 0 and (toks[j][0] in lexicon.links or toks[j][0] in lexicon.stopwords):  # 主席(是)谁, 地址(在)哪里
         j -= 1
+    if j == i - 1 and toks[j][1] in NAME_FLAGS and _names_a_noun_after(toks, i, lexicon):
+        j = -1  # 国务院哪份文件, 河南省哪个文件: a body or place before only qualifies the noun asked
     holds = _asks_who_holds(toks, i, j)
     flag = "n" if holds else toks[j][1] if j >= 0 else ""
     word = toks[j][0] if j >= 0 else ""

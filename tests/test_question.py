@@ -123,6 +123,9 @@ def test_the_noun_beside_the_question_word_is_what_is_asked():
     assert "城市" in analyse("科普嘉年华在哪个城市办").asked
     assert analyse("这项工作哪些单位负责").asked == ()  # 单位 names the kind of answer, 负责 is the type cue
     assert analyse("甲市那份方案的发文机关是哪家？").asked == ()  # 机关, like 单位, is the kind of answer
+    assert analyse("乙市的方案是依据国务院哪份文件制定的？").asked == ()  # 国务院 qualifies; 份文件 is a kind
+    assert analyse("是根据国务院办公厅哪个文件精神制定的").asked == ()  # 文件精神: the gist of a document
+    assert analyse("机器人竞赛报名费多少钱").asked == ("报名费",)  # not a name: what is asked
     assert analyse("领导小组的组长是谁啊？").asked == ("组长",)  # a post, though the tagger calls 组长 a verb
     assert analyse("领导小组组长由谁担任").asked == ("组长",)
     assert analyse("甲省防汛抗旱指挥部的指挥长由谁担任？").asked == ("指挥长",)  # cut 指挥 / 长 by the tagger
