@@ -288,6 +288,17 @@ def bare_header(chunk: Chunk, meta) -> bool:
 TITLE_SWAP_DEPTH = 10  # how far down a better passage of the same document is looked for
 
 
+def _opening_body(hit: Hit, text: str, title: str) -> str:
+    """An opening chunk's text less its title and its 主送 line: the bodies it is sent to (各省级学会…) say nothing
+    about the topic, though their names share its words (学会科普 and 各省级学会)."""
+    from .highlight import recipients_line
+
+    body = text.replace(title, "")
+    if recipients := re.sub(r"\s+", "", fold(recipients_line(hit.chunk.text) or "")):
+        body = body.replace(recipients, "")
+    return body
+
+
 def content_before_title(
     question: Question,
     hits: list[Hit],
@@ -297,8 +308,8 @@ def content_before_title(
     """A document's opening chunk (its title, 主送 line and first lines) matches every question that names the
     document, and so outranked the passage of the same document that answers (宿州文旅融合实施意见里说的六大工程 →
     the title chunk, 六大工程 second). Where a lower passage of that document says more of the question's topic (its
-    words less those naming the document) than the opening chunk's text after the title does, the two change
-    places; other documents keep their ranks. A navigation chunk (a 目录 naming the topic) is never the one
+    words less those naming the document) than the opening chunk's text after its title and 主送 line does, the two
+    change places; other documents keep their ranks. A navigation chunk (a 目录 naming the topic) is never the one
     moved up: it says the topic's words and nothing about it."""
     from .highlight import topic_overlap
 
@@ -308,7 +319,7 @@ def content_before_title(
         text = re.sub(r"\s+", "", fold(h.chunk.text))
         if not title or title not in text:
             continue
-        own = topic_overlap(question, h, text.replace(title, ""))
+        own = topic_overlap(question, h, _opening_body(h, text, title))
         later = [
             (topic_overlap(question, g, g.chunk.text), j)
             for j, g in enumerate(out[i + 1 : depth], i + 1)

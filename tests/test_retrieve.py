@@ -83,6 +83,20 @@ def test_a_passage_about_the_asked_topic_goes_before_its_documents_title_chunk()
     assert [h.chunk.chunk_id for h in content_before_title(about, hits)] == [0, 9, 5]  # the opening chunk says it
 
 
+
+def test_the_bodies_a_notice_is_sent_to_say_nothing_about_the_topic():
+    from qa.question import analyse
+    from qa.retrieve import content_before_title
+
+    meta = DocMeta(title="甲省科协关于印发2023年科普工作要点的通知", file="a.txt")
+    text = meta.title + "\n各省级学会，各市州科协，各科普教育基地：\n请结合实际出台具体措施。"
+    opening = Chunk(0, "a.txt", text, [], (0, 60))
+    works = Chunk(7, "a.txt", "9.出台关于加强学会科普工作的实施意见。", ["二、重点工作"], (500, 530))
+    q = analyse("甲省科协23年要点里学会科普要出台个什么文件")
+    hits = [Hit(opening, meta, 2.0), Hit(works, meta, 1.0)]
+    assert [h.chunk.chunk_id for h in content_before_title(q, hits)] == [7, 0]
+
+
 def test_an_english_question_searches_keywords_by_the_chinese_terms_of_its_policy_words(assistant):
     """Keyword search over Chinese documents can only match an English question's stray tokens (2023, GDP): it runs
     on the Chinese terms of the question's policy words instead, and not at all when there are none."""
