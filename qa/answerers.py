@@ -27,11 +27,11 @@ from .highlight import (
     topic_words,
 )
 from .lexical import bigrams
-from .lexicon import load_lexicon
+from .lexicon import gloss_groups, load_lexicon
 from .metadata import cn_date, date_in, split_issuers
 from .normalize import fold, to_simplified
 from .places import distinct_places, within
-from .question import SEVERAL, asking_clause, asking_words, counted_noun
+from .question import ENGLISH_ASKED_RE, SEVERAL, asking_clause, asking_words, counted_noun
 from .schema import DocMeta, Hit, Question, QuestionType
 
 MIN_SUBJECT_OVERLAP = 0.5
@@ -98,6 +98,9 @@ EVENT_TIME_RE = re.compile(
     rf"(?:{EVENT_ACTIONS})\w{{0,6}}?(?:时间|日期|什么时候|哪天|何时|哪一天)|(?:什么时候|何时|哪天)\w{{0,3}}?(?:{EVENT_ACTIONS})"
 )
 ISSUED_RE = re.compile(r"印发|发布|发文|成文|落款|签发|出台|下发|印的|发的")
+# an English question asks for the document's date only when it says so (when was it issued, what is its date); when
+# will the conference be held asks for an event's
+ENGLISH_ISSUED_RE = re.compile(r"\b(?:issu\w*|dated?|signed|published|released|promulgated)\b", re.I)
 CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
 
@@ -320,7 +323,7 @@ def _number_match(q: Question, hit: Hit) -> tuple[float, str] | None:
     noun (科普惠民社区72个), an ordinal precedes it (第15届…竞赛). The highlighted sentence is read first; when it holds
     no such number, another sentence of the passage may answer, but only with a number whose own clause says the
     word asked about (2、同意…合并设立花垣镇。新设立的花垣镇…总人口10.3万人: 总人口)."""
-    if SEVERAL.search(q.text) or not _about(q, hit) or hit.highlight is None:
+    if SEVERAL.search(q.text) or not _about(q, hit) or hit.highlight is None or _count_unknown(q):
         return None
     if found := _sentence_number(q, hit, *hit.highlight):
         return found
@@ -333,6 +336,14 @@ def _number_match(q: Question, hit: Hit) -> tuple[float, str] | None:
     others = [m.span() for m in SENTENCE_RE.finditer(hit.chunk.text) if m.span() != hit.highlight]
     found = [f for a, b in others if (f := _sentence_number(q, hit, a, b, heads=heads))]
     return max(found, key=lambda f: f[0]) if found else None
+
+
+def _count_unknown(q: Question) -> bool:
+    """An English question counts something the glossary has no Chinese for (how many visitors): which of a
+    passage's figures counts it (120万人次 or 1万场次) cannot be told, so no number is given."""
+    if not q.latin or not (m := ENGLISH_ASKED_RE.search(q.base)) or not m.group("c"):
+        return False
+    return not gloss_groups(m.group("c"))
 
 
 def _sentence_number(
@@ -434,6 +445,10 @@ def _head_word(q: Question) -> str | None:
 
 
 def _asked_unit(q: Question, units: str) -> str | None:
+    """The unit a count asks in: 几站 → 站; in English, the Chinese term of the counted noun when it is a unit
+    (how many stops → 站)."""
+    if q.latin and (m := ENGLISH_ASKED_RE.search(q.base)) and m.group("c"):
+        return next((t for g in gloss_groups(m.group("c")) for t in g if re.fullmatch(units, t)), None)
     m = re.search(rf"(?:几|多少)\s*({units}|万)", q.base)
     return m.group(1) if m else None
 
@@ -529,6 +544,8 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
         return f"文号：{meta.doc_no}" if meta.doc_no else None
     if q.qtype is QuestionType.DATE:
         if EVENT_TIME_RE.search(q.base) and not ISSUED_RE.search(q.base):
+            return None
+        if q.latin and not ENGLISH_ISSUED_RE.search(q.base):
             return None
         return f"成文日期：{cn_date(meta.date)}" if meta.date else None
     if not meta.issuer:

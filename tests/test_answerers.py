@@ -489,3 +489,20 @@ def test_a_document_called_a_policy_is_named_for_its_date():
     hit = _text_hit("一、强化科技创新。对新认定的高新技术企业给予奖励。", title=title, date="2025-04-01")
     asked = "甲市乙区25年版推动经济高质量发展的那套政策，是哪天发的？"
     assert _answer(asked, hit, places=("甲市", "乙区"))[0] == "成文日期：2025年4月1日"
+
+
+def test_an_english_when_question_gets_the_documents_date_only_when_it_asks_for_it():
+    hit = _text_hit("举办2024年全国科普日湖北主场活动。", title="2024年湖北省科协科普工作要点",
+                    issuer="湖北省科学技术协会", date="2024-03-06")
+    issued = _answer("When were Hubei's 2024 science popularization key points issued?", hit, places=("湖北",))
+    assert issued[0] == "成文日期：2024年3月6日"
+    held = _answer("When will the science day in Hubei's 2024 science popularization key points be held?", hit,
+                   places=("湖北",))
+    assert held[0] is None  # an event's time, not the document's
+
+
+def test_an_english_count_of_something_the_glossary_cannot_name_gets_no_number():
+    hit = _text_hit("湖北省科技馆全年开展科普活动1万场次以上，接待观众120万人次，流动科技馆巡展15站。",
+                    title="2024年湖北省科协科普工作要点")
+    assert _answer("How many stops will the mobile science museum tour make?", hit)[0] == "15站"
+    assert _answer("How many visitors will the Hubei science museum receive?", hit)[0] is None
