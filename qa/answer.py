@@ -11,6 +11,7 @@ import time
 
 from .answerability import Judge, Signals, field_present
 from .answerers import direct_answer
+from .bilingual import english_groups
 from .embed import Embedder
 from .highlight import answers, best_segment
 from .index import Index, load_index
@@ -63,6 +64,7 @@ class PolicyQA:
         self.judge = Judge(self.index.chunks, self.index.docs, lexicon=self.lexicon)
         if warm:
             analyse("预热 Puyang", places=self.retriever.places, lexicon=self.lexicon)  # gazetteer, jieba, pinyin
+            self.english("science fiction")  # the dictionary's reverse index
             _ = self.embedder.onnx  # the question encoder, now rather than on the first question
         self._sections: dict[tuple, list] = {}
         for c in self.index.chunks:
@@ -75,7 +77,7 @@ class PolicyQA:
         t0 = time.perf_counter()
         if self.settings.understand_questions:
             earlier = [h.strip()[:500] for h in history or [] if isinstance(h, str) and h.strip()]
-            q = analyse(text, earlier, places=self.retriever.places, lexicon=self.lexicon)
+            q = analyse(text, earlier, places=self.retriever.places, lexicon=self.lexicon, english=self.english)
         else:
             q = Question(text=text, search_text=text, qtype=QuestionType.OTHER, subject=text, base=text)
         timings: dict[str, float] = {}
@@ -106,6 +108,10 @@ class PolicyQA:
             signals=signals,
             probability=self.judge.model.probability(signals),
         )
+
+    def english(self, text: str) -> list[tuple[str, ...]]:
+        """Chinese words of this corpus for the English words of ``text`` (qa/bilingual.py)."""
+        return english_groups(text, self.judge.knows)
 
     def surrounding(self, hit) -> str:
         """The whole section a passage belongs to (all its pieces, or all rows of its table group)."""

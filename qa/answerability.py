@@ -184,6 +184,11 @@ class Judge:
             self.df.update(set(bigrams(identity(meta))))
         self.n = max(1, len(chunks))
 
+    def knows(self, word: str) -> bool:
+        """Some indexed passage or document name says every bigram of ``word``."""
+        grams = bigrams(word)
+        return bool(grams) and all(g in self.df for g in grams)
+
     def idf(self, gram: str) -> float:
         return math.log((self.n + 1) / (self.df.get(gram, 0) + 1)) + 1.0
 

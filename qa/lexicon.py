@@ -178,6 +178,13 @@ def gloss_groups(text: str) -> list[tuple[str, ...]]:
     return out
 
 
+def unglossed(text: str) -> str:
+    """``text`` with the glossary's phrases blanked out: what the glossary leaves for a general dictionary."""
+    for pattern, _ in english_terms():
+        text = pattern.sub(" ", text)
+    return text
+
+
 def gloss(text: str) -> str:
     """The Chinese terms for the English policy phrases of ``text`` (science popularization → 科普), each phrase
     read once: a longer phrase (public health) takes its words from a shorter one (health)."""

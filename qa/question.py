@@ -9,10 +9,10 @@ documents: its places come in from the index (``places``).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from .lexicon import Lexicon, gloss, gloss_groups, load_lexicon
+from .lexicon import Lexicon, gloss, gloss_groups, load_lexicon, unglossed
 from .normalize import to_simplified
 from .places import distinct_places, gazetteer_places, places_in_latin
 from .schema import Question, QuestionType
@@ -373,7 +373,21 @@ def _is_follow_up(text: str, qtype: QuestionType, cue: str, lexicon: Lexicon) ->
     return qtype in (QuestionType.OTHER, QuestionType.DEFINITION, QuestionType.PURPOSE) or len(text) <= 8 or not subject
 
 
-def _one(text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[str]) -> Question:
+EnglishTerms = Callable[[str], list[tuple[str, ...]]]
+
+
+def _looked_up(text: str, english: EnglishTerms | None) -> str:
+    """The Chinese words a general dictionary gives for the English words the glossary leaves (science fiction →
+    科幻), restricted to the indexed documents' words. Noisier than the glossary's terms (a word's senses all come
+    along), so they widen the keyword search only: the topic checks and the answerers read the glossary's."""
+    if english is None:
+        return ""
+    return " ".join(dict.fromkeys(t for group in english(unglossed(text)) for t in group))
+
+
+def _one(
+    text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[str], english: EnglishTerms | None = None
+) -> Question:
     plain, excluded = without_exclusions(to_simplified(without_politeness(text, lexicon)), lexicon)
     qtype, cue = question_type(plain, lexicon)
     base, resolved = plain, None
@@ -398,6 +412,7 @@ def _one(text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[st
         base=base,
         latin=(latin := bool(LATIN_RE.search(base)) and not CJK_RE.search(base)),
         glossed=gloss(base) if latin else "",
+        looked_up=_looked_up(base, english) if latin else "",
         asked=asked_words(base, lexicon, named),
         excluded=excluded,
     )
@@ -454,7 +469,12 @@ def asks_several(q: Question) -> bool:
 
 
 def analyse(
-    text: str, history: list[str] | None = None, *, places: Sequence[str] = (), lexicon: Lexicon | None = None
+    text: str,
+    history: list[str] | None = None,
+    *,
+    places: Sequence[str] = (),
+    lexicon: Lexicon | None = None,
+    english: EnglishTerms | None = None,
 ) -> Question:
     """The question, read in the light of the conversation: each earlier question is resolved against the one
     before it, so a third turn ("那青少年呢？" after "那农民那块呢？") still knows what was asked."""
@@ -462,5 +482,5 @@ def analyse(
     places = tuple(places) or lexicon.places
     prev = None
     for earlier in history or []:
-        prev = _one(earlier, prev, lexicon, places)
-    return _one(text, prev, lexicon, places)
+        prev = _one(earlier, prev, lexicon, places, english)
+    return _one(text, prev, lexicon, places, english)

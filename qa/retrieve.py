@@ -135,7 +135,7 @@ class Retriever:
         t = time.perf_counter()
         # an English question shares only stray tokens (2023, GDP) with Chinese documents: its keywords are the
         # Chinese terms of its policy words (lexicon.gloss), and none when it has none
-        keywords = question.glossed if question.latin else question.search_text
+        keywords = f"{question.glossed} {question.looked_up}".strip() if question.latin else question.search_text
         if s.retriever in ("lexical", "hybrid") and self.index.lexical is not None and keywords:
             lex = self.index.lexical
             scale = LATIN_KEYWORD_SCALE if question.latin else 1.0

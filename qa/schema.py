@@ -119,6 +119,7 @@ class Question:
     base: str = ""  # politeness dropped and follow-up resolved, before everyday words are expanded
     latin: bool = False  # asked in English (or another Latin-script language): keyword signals do not apply
     glossed: str = ""  # an English question's policy words in the Chinese the documents use (科普 科技馆 流动)
+    looked_up: str = ""  # its other words, through a general dictionary, as the indexed documents say them: search only
     asked: tuple[str, ...] = ()  # nouns beside the question word: what the answer must be about (主席, 地址, 奖金)
     unknown: tuple[str, ...] = ()  # subject words no indexed passage uses (砍掉, 看晕): set once the index is known
     excluded: tuple[str, ...] = ()  # what the question rules out (除了领导小组 → 领导小组; 不是高校毕业生就业那个)
