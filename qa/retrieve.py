@@ -20,7 +20,7 @@ from .lexicon import Lexicon, load_lexicon, unit_aliases
 from .metadata import cn_date, split_issuers
 from .normalize import fold, to_simplified
 from .places import within
-from .question import LISTS_DOCUMENTS_RE, years_in
+from .question import LISTS_DOCUMENTS_RE, asks_several, years_in
 from .schema import Chunk, Hit, Question
 from .settings import Settings
 
@@ -211,11 +211,12 @@ class Retriever:
         """Documents a question points at by the places and years of their titles, issuers, dates and file names
         (湖南…, 2022年…), each with the share of the named places it matches (湖南省民政厅…花垣县 beats any 湖南
         document for a question naming both). Several places may also be alternatives (湖北和湖南 → either, each
-        at its share); every year is required."""
+        at its share); every year is required, unless the places are of several documents compared."""
         if not (question.places or question.years):
             return {}
         places = [fold(p) for p in question.places]
-        years = [fold(y) for y in question.years]
+        # comparing documents of two places (咸安的方案和湖北省科协24年要点), a year is one document's, not both
+        years = [fold(y) for y in question.years] if not (len(places) >= 2 and asks_several(question)) else []
         out = {}
         for doc_id, ident in self._identity.items():
             matched = sum(p in ident for p in places)

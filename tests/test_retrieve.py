@@ -154,3 +154,13 @@ def test_which_documents_were_issued_in_a_year_lists_their_headers(assistant):
     hits = r.search(q, 5)
     assert [h.chunk.doc_id for h in hits[: len(listed)]] == listed
     assert r.listed_documents(analyse("哪几份文件提到了科技小院？", places=r.places)) == []  # content, not a header
+
+
+def test_a_year_of_one_of_two_compared_documents_does_not_rule_out_the_other(assistant):
+    from qa.question import analyse
+
+    q = analyse("咸安的实施方案和湖北省科协2024年要点分别怎么讲科普信息化？", places=assistant.retriever.places)
+    named = assistant.retriever.named_docs(q)
+    assert any("咸安" in d for d in named) and any("湖北省科协2024" in d for d in named)
+    files = {h.meta.file for h in assistant.retriever.search(q, 5)}
+    assert any("咸安" in f for f in files) and any("湖北省科协2024" in f for f in files)
