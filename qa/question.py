@@ -266,8 +266,14 @@ def document_years(text: str, lexicon: Lexicon) -> list[str]:
     pattern = _document_year_re(lexicon.document_kinds)
     if pattern is None:
         return []
-    years = [y if len(y) == 4 else "20" + y for y in (m.group(1) for m in pattern.finditer(text))]
+    found = [m for m in pattern.finditer(text) if not RANGE_OPENING_RE.search(text, 0, m.start())]
+    years = [y if len(y) == 4 else "20" + y for y in (m.group(1) for m in found)]
     return list(dict.fromkeys(years))
+
+
+# a year closing a period (2021—2035年那个纲要): a plan's period, which the text of any document citing the plan
+# says — not a document's own year, which its title, date or 文号 must carry
+RANGE_OPENING_RE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[—–\-－~至到]\s*$")
 
 
 @lru_cache(maxsize=8)

@@ -219,6 +219,8 @@ def test_a_year_written_before_what_a_document_is_called_is_its_own():
     assert analyse("湖南科协23年那个科普工作要点，编号多少").doc_years == ["2023"]
     assert analyse("到2025年的目标写在哪个方案").doc_years == []  # a target year
     assert analyse("芜湖2024年要新建几所学校").doc_years == []
+    # a period's end (the plan a document follows) is no document's own year
+    assert analyse("甲省科协22年科普要点的主线跟2021—2035年那个纲要有关系吗").doc_years == ["2022"]
 
 
 def test_an_english_question_gets_the_chinese_terms_of_its_policy_words():
