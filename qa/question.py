@@ -197,6 +197,16 @@ def _names_a_noun_after(toks: list[tuple[str, str]], i: int, lexicon: Lexicon) -
     return f.startswith(("n", "q")) or lexicon.is_answer_kind(w) or w in lexicon.classifiers
 
 
+def _qualified_noun(word: str, lexicon: Lexicon) -> str | None:
+    """The noun a kind of answer or a function word qualifies in one tagged word (具体条件 → 条件, 主要职责 → 职责):
+    the tagger keeps such phrases whole, sometimes as an idiom, and a passage says the noun without the qualifier."""
+    for i in range(1, len(word) - 1):
+        if word[:i] in lexicon.answer_kinds or word[:i] in lexicon.stopwords:
+            rest = word[i:]
+            return None if lexicon.is_answer_kind(rest) else rest
+    return None
+
+
 def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tuple[str, ...]:
     """The nouns beside the question word — what the answer must be about: 主席 in 广东省科协的主席是谁, 城市 in
     在哪个城市办, 启动条件 in 启动条件是什么. Empty when the question word stands alone (谁牵头, 有哪些)."""
@@ -218,6 +228,8 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
     word = toks[j][0] if j >= 0 else ""
     if holds and len(word) == 1 and j > 0:  # a post the tagger cut in two (指挥长 → 指挥 / 长)
         word = toks[j - 1][0] + word
+    if (noun := _qualified_noun(word, lexicon)) and flag in ("n", "l"):
+        word, flag = noun, "n"
     if word and word not in lexicon.interrogatives and _is_attribute(word, flag, lexicon):
         out.append(word)
     return tuple(dict.fromkeys(out))
