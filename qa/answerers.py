@@ -31,7 +31,7 @@ from .lexicon import gloss_groups, load_lexicon
 from .metadata import cn_date, date_in, split_issuers
 from .normalize import fold, to_simplified
 from .places import distinct_places, within
-from .question import ENGLISH_ASKED_RE, SEVERAL, asking_clause, asking_words, counted_noun
+from .question import ENGLISH_ASKED_RE, SEVERAL, YEAR_RE, asking_clause, asking_words, counted_noun
 from .schema import DocMeta, Hit, Question, QuestionType
 
 MIN_SUBJECT_OVERLAP = 0.5
@@ -376,7 +376,7 @@ def _sentence_number(
         ]
         stand_in = 0.0 if exact else 1.0
         candidates = exact or general or (candidates if unit == "万" else [])
-    if not candidates or not _says_the_groups(q, sentence, lexicon):
+    if not candidates or not _says_the_groups(q, sentence, lexicon) or not _of_the_asked_year(q, hit, sentence):
         return None
     if not heads and _topic_share(q, hit, sentence) < MIN_CLAUSE_OVERLAP:
         return None  # the sentence is not about what was asked
@@ -407,6 +407,15 @@ def asked_measures(question: str, lexicon) -> tuple[str, ...]:
     多大比例 asks a share, not an area, and 补助比例 a share or a sum — the figure the passage gives decides."""
     found = [u for word, units in lexicon.asked_units.items() if word in question for u in units]
     return tuple(dict.fromkeys(found))
+
+
+def _of_the_asked_year(q: Question, hit: Hit, sentence: str) -> bool:
+    """A target of another year is no answer: 到2025年…达到16% does not say what 2035年 is to reach. A year the
+    question names that is not the document's own must be the sentence's, when the sentence gives one."""
+    ident = identity(hit.meta)
+    asked = [y for y in q.years if y not in ident]
+    said = YEAR_RE.findall(sentence)
+    return not asked or not said or any(y in said for y in asked)
 
 
 def _says_the_groups(q: Question, sentence: str, lexicon) -> bool:

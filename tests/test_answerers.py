@@ -506,3 +506,10 @@ def test_an_english_count_of_something_the_glossary_cannot_name_gets_no_number()
                     title="2024年湖北省科协科普工作要点")
     assert _answer("How many stops will the mobile science museum tour make?", hit)[0] == "15站"
     assert _answer("How many visitors will the Hubei science museum receive?", hit)[0] is None
+
+
+def test_a_target_of_another_year_is_no_answer():
+    text = "依据《全民科学素质行动规划纲要(2021-2035年)》制定本方案。到2025年，全区公民具备科学素质的比例达到16%。"
+    hit = _text_hit(text, title="甲区全民科学素质行动实施方案(2021-2025年)")
+    assert _answer("甲区方案对2035年公民具备科学素质的比例定了多少？", hit)[0] is None
+    assert _answer("甲区方案对2025年公民具备科学素质的比例定了多少？", hit)[0] == "达到16%"
