@@ -32,7 +32,8 @@ SHORT_YEAR_RE = re.compile(
 # a question about several documents or places at once: answered by passages, not by one short field
 SEVERAL = re.compile(
     r"各是|各自|分别|各地|各省|各个|哪些地方|哪几份|哪些文件|[\u4e00-\u9fa5]{2}和[\u4e00-\u9fa5]{2}的|"
-    r"\b(?:each|both|respectively|compared?|comparison|which of (?:these|the|them))\b",
+    r"\b(?:each\s+(?:of|one|document|plan|notice|city|province|county|district|place)|both|respectively|compared?|"
+    r"comparison|which of (?:these|the|them))\b",
     re.I,
 )
 # which of the indexed documents were issued in a year or by a place (这些文件里哪几份是2023年发的, 哪些是河南省内城市

@@ -245,3 +245,12 @@ def test_what_an_english_question_asks_for_in_the_documents_terms():
     assert english_asked("What are the main tasks in the key points?", lexicon) == []  # a kind of answer
     assert english_asked("What is the document number of the notice?", lexicon) == []  # the type cue
     assert english_asked("Which offices are responsible for this?", lexicon) == []  # which X: the kind of answer
+
+
+def test_each_asks_for_several_documents_only_when_it_names_them():
+    from qa.question import asks_several
+
+    assert asks_several(analyse("What does each plan say about science fiction?"))
+    assert asks_several(analyse("What do the Hubei and Hunan plans respectively say about tours?"))
+    assert not asks_several(analyse("How much money does each creator receive from the programme?"))
+    assert not asks_several(analyse("How much funding does the district guarantee each year?"))
