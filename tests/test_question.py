@@ -245,6 +245,7 @@ def test_what_an_english_question_asks_for_in_the_documents_terms():
     assert english_asked("What are the main tasks in the key points?", lexicon) == []  # a kind of answer
     assert english_asked("What is the document number of the notice?", lexicon) == []  # the type cue
     assert english_asked("Which offices are responsible for this?", lexicon) == []  # which X: the kind of answer
+    assert english_asked("Who serves as commander of the city's flood control headquarters?", lexicon) == [("指挥长",)]
 
 
 def test_each_asks_for_several_documents_only_when_it_names_them():
