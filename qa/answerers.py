@@ -504,11 +504,13 @@ def _about_document(q: Question, meta: DocMeta) -> bool:
 def _named_in_english(q: Question, ident: str) -> bool:
     """An English question names a document by its places and years (in pinyin and digits: at least one, all of
     them the document's) and by the Chinese terms of its words (key points → 要点, association → 科协), most of
-    which the document's names say; the terms of the asked field (document number → 文号) are not names. A
-    question about what the document cites or replaces is not about the document."""
+    which the document's names say; the terms of the asked field (document number → 文号) are not names, nor what
+    the document is called (a 要点 is often asked for as a work plan). A question about what the document cites or
+    replaces is not about the document."""
     names = [*q.places, *q.years]
     lexicon = load_lexicon()
-    terms = tuple(t for t in q.glossed.split() if not lexicon.names_type(t))
+    kinds = tuple(lexicon.document_kinds)  # work plan, key points, notice: any kind, whatever the title calls it
+    terms = tuple(t for t in q.glossed.split() if not lexicon.names_type(t) and not t.endswith(kinds))
     return (
         bool(names)
         and not ENGLISH_OTHER_DOCUMENT_RE.search(q.base)

@@ -513,3 +513,10 @@ def test_a_target_of_another_year_is_no_answer():
     hit = _text_hit(text, title="甲区全民科学素质行动实施方案(2021-2025年)")
     assert _answer("甲区方案对2035年公民具备科学素质的比例定了多少？", hit)[0] is None
     assert _answer("甲区方案对2025年公民具备科学素质的比例定了多少？", hit)[0] == "达到16%"
+
+
+def test_an_english_question_may_call_a_key_points_document_a_work_plan():
+    text = "全省科普工作将坚持以习近平新时代中国特色社会主义思想为指导。"
+    hit = _text_hit(text, title="2024年湖北省科协科普工作要点", issuer="湖北省科学技术协会", date="2024-03-06")
+    asked = "On what date was Hubei's 2024 science popularization work plan issued?"
+    assert _answer(asked, hit, places=("湖北",))[0] == "成文日期：2024年3月6日"
