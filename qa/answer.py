@@ -10,7 +10,7 @@ import threading
 import time
 
 from .answerability import Judge, Signals, field_present
-from .answerers import direct_answer
+from .answerers import direct_answer, header_field_missing
 from .bilingual import english_groups
 from .embed import Embedder
 from .highlight import answers, best_segment
@@ -88,7 +88,8 @@ class PolicyQA:
         for h in hits:
             h.highlight = best_segment(q, h)  # the answerers read the best sentence; mark_answering keeps it or not
         candidate = direct_answer(q, hits)  # evidence for the decision too: a field question's field was found
-        signals = self.judge.signals(q, hits, field_present(q, hits[:2]), candidate is not None)
+        missing = candidate is None and header_field_missing(q, hits)  # a named document that prints no such field
+        signals = self.judge.signals(q, hits, field_present(q, hits[:2]), candidate is not None, missing)
         confidence = self.judge.confidence(signals) if self.settings.detect_no_answer else Confidence.HIGH
         shown = candidate is not None and topic_shown(q, signals, hits[candidate.passage], self.lexicon)
         found = candidate if confidence is Confidence.HIGH and shown else None

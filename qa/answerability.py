@@ -199,7 +199,9 @@ class Judge:
     def content_grams(self, q: Question) -> list[str]:
         return list(dict.fromkeys(bigrams(q.subject or q.base or q.search_text)))
 
-    def signals(self, q: Question, hits: list[Hit], field_present: bool, answered: bool) -> Signals:
+    def signals(
+        self, q: Question, hits: list[Hit], field_present: bool, answered: bool, field_missing: bool = False
+    ) -> Signals:
         top = hits[:2]
         grams = self.content_grams(q)
         known = [g for g in grams if g in self.df]
@@ -223,7 +225,7 @@ class Judge:
             asks_field=1.0 if q.qtype.is_field and not asks_several(q) else 0.0,
             answered=1.0 if answered and q.qtype.is_field else 0.0,
             latin=1.0 if q.latin else 0.0,
-            asked_found=self.asked_found(q, contexts),
+            asked_found=0.0 if field_missing else self.asked_found(q, contexts),
         )
 
     def unknown_words(self, q: Question) -> tuple[str, ...]:

@@ -516,7 +516,7 @@ def _named_in_english(q: Question, ident: str) -> bool:
         and not ENGLISH_OTHER_DOCUMENT_RE.search(q.base)
         and not SEVERAL.search(q.base)  # each of two documents: no one header answers
         and all(fold(n) in ident for n in names)
-        and said_share(terms, ident) >= MIN_DOCUMENT_OVERLAP
+        and (not terms or said_share(terms, ident) >= MIN_DOCUMENT_OVERLAP)  # Guangdong's 2024 key points
     )
 
 
@@ -643,6 +643,26 @@ def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
         if found and not ruled_out(q, found.split("：", 1)[-1]):
             return DirectAnswer(found, _proof(found, hits, doc) if answerer is meta_answer else i)
     return None
+
+
+HEADER_FIELD = {QuestionType.DOC_NO: "doc_no", QuestionType.DATE: "date", QuestionType.ISSUER: "issuer"}
+
+
+def header_field_missing(q: Question, hits: list[Hit]) -> bool:
+    """The question asks for a header field (文号, date, issuer) of a document it names, and that document prints
+    none — 广东省科协2024年要点 has no 文号 and no date: the documents do not hold the answer. Not for a question about
+    a document the named one cites or replaces, a registration number, or an event's time."""
+    field = HEADER_FIELD.get(q.qtype)
+    other = (REGISTRATION_ASKED_RE, OTHER_DOCUMENT_RE, CITING_QUESTION_RE, ENGLISH_OTHER_DOCUMENT_RE)
+    if field is None or several_documents(q) or any(p.search(q.base) for p in other):
+        return False
+    if q.qtype is QuestionType.DATE and EVENT_TIME_RE.search(q.base) and not ISSUED_RE.search(q.base):
+        return False
+    named = next((h for h in hits[:5] if _about_document(q, h.meta)), None)
+    if named is None or getattr(named.meta, field):
+        return False
+    # a 文号 the passages cite may be the one asked (the named document's 文号 quoted in another's text)
+    return not (q.qtype is QuestionType.DOC_NO and any(cited_doc_no(q, h) for h in hits[:5]))
 
 
 def _proof(found: str, hits: list[Hit], doc: str) -> int:

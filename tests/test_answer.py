@@ -132,3 +132,12 @@ def test_a_topical_answer_needs_passages_that_say_the_topic():
     assert not topic_shown(english, signals(0.0), other, lexicon)  # only 牵头 and 方案: another task's lead
     header = analyse("What is the document number of the notice?")
     assert topic_shown(header, signals(0.0), other, lexicon)  # the header's own field
+
+
+def test_a_header_field_the_named_document_lacks_is_not_found(store_assistant):
+    """广东省科协's 2024 要点 prints neither a 文号 nor a date: asked for them in English, the answer is that the
+    documents do not say — not 可能相关. Another document's 文号 is still found."""
+    missing = store_assistant.ask("What is the document number of the Guangdong association's 2024 key points?")
+    assert missing.confidence.value == "none" and missing.answer is None
+    found = store_assistant.ask("What is the document number of Hunan's 2023 science popularization key points?")
+    assert found.answer == "文号：湘科协通〔2023〕10号"

@@ -520,3 +520,19 @@ def test_an_english_question_may_call_a_key_points_document_a_work_plan():
     hit = _text_hit(text, title="2024年湖北省科协科普工作要点", issuer="湖北省科学技术协会", date="2024-03-06")
     asked = "On what date was Hubei's 2024 science popularization work plan issued?"
     assert _answer(asked, hit, places=("湖北",))[0] == "成文日期：2024年3月6日"
+
+
+def test_a_header_field_the_named_document_does_not_print_is_missing():
+    from qa.answerers import header_field_missing
+
+    bare = _text_hit("一、加强科普宣传。", title="2024年甲省科协科普工作要点", doc_id="a.txt")
+    meta = {"doc_no": "乙科协〔2024〕3号", "date": "2024-03-06"}
+    full = _text_hit("一、加强科普宣传。", title="2024年乙省科协科普工作要点", doc_id="b.txt", **meta)
+    places = ("甲省", "乙省")
+    assert header_field_missing(analyse("甲省科协2024年科普工作要点的文号是多少", places=places), [bare, full])
+    assert header_field_missing(analyse("甲省科协2024年科普工作要点是哪天印发的", places=places), [bare, full])
+    assert not header_field_missing(analyse("乙省科协2024年科普工作要点的文号是多少", places=places), [full, bare])
+    # the document it follows, an event's time: not the named document's header
+    assert not header_field_missing(analyse("甲省科协2024年科普工作要点依据的文件文号是多少", places=places), [bare])
+    event = analyse("甲省科协2024年科普工作要点里大赛报名截止时间是哪天", places=places)
+    assert not header_field_missing(event, [bare])
