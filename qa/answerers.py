@@ -592,8 +592,17 @@ def registration_answer(q: Question, hits: list[Hit], prefix: str | None) -> str
     return None
 
 
+COPIED_ASKED_RE = re.compile(r"抄送|\bcc\b|copied to|copies? (?:are|were|is|was) sent", re.I)
+COPIED_LINE_RE = re.compile(r"抄\s*送\s*[:：]\s*([^\n]+)")  # the 版记's 抄送 line: bodies that get a copy
+
+
 def recipients_answer(q: Question, hit: Hit) -> str | None:
-    """Whom a document is sent to: its 主送 line, from the passage that opens the document."""
+    """Whom a document is sent to: its 主送 line, from the passage that opens the document — or, asked whom it was
+    copied to (抄送给了哪些单位), its 抄送 line, wherever the passage holding it lies; never the one for the other."""
+    if COPIED_ASKED_RE.search(q.base):
+        m = COPIED_LINE_RE.search(hit.chunk.text)  # 抄送 is written alike in both scripts; the line as printed
+        ok = m and (q.latin or _about_document(q, hit.meta))
+        return f"抄送：{m.group(1).strip().rstrip('。')}" if ok else None
     if q.latin or hit.chunk.span[0] >= HEADER_CHARS or not _about_document(q, hit.meta):
         return None
     line = recipients_line(to_simplified(hit.chunk.text[: HEADER_CHARS - hit.chunk.span[0]]))

@@ -536,3 +536,18 @@ def test_a_header_field_the_named_document_does_not_print_is_missing():
     assert not header_field_missing(analyse("甲省科协2024年科普工作要点依据的文件文号是多少", places=places), [bare])
     event = analyse("甲省科协2024年科普工作要点里大赛报名截止时间是哪天", places=places)
     assert not header_field_missing(event, [bare])
+
+
+def test_whom_a_document_was_copied_to_is_its_copy_line_not_its_addressees():
+    from qa.schema import Chunk, DocMeta, Hit
+
+    meta = DocMeta(title="甲省民政厅关于乙县乡镇区划调整的批复", file="a.txt", issuer="甲省民政厅")
+    opening = Chunk(0, "a.txt", meta.title + "\n丙州人民政府:\n你州呈报的请示收悉。", [], (0, 40))
+    end = Chunk(3, "a.txt", "甲省民政厅\n2015年11月30日\n抄送:省委办公厅、省人民政府办公厅、丙州民政局", [], (800, 850))
+    q = analyse("乙县区划调整的批复抄送给了哪些单位？", places=("乙县",))
+    hits = [Hit(end, meta, 2.0), Hit(opening, meta, 1.0)]
+    for h in hits:
+        h.highlight = best_segment(q, h)
+    assert direct_answer(q, hits).text == "抄送：省委办公厅、省人民政府办公厅、丙州民政局"
+    sent = analyse("乙县区划调整的批复主送给了哪个单位？", places=("乙县",))
+    assert direct_answer(sent, [hits[1], hits[0]]).text == "主送：丙州人民政府"
