@@ -101,7 +101,7 @@ ISSUED_RE = re.compile(r"印发|发布|发文|成文|落款|签发|出台|下发
 # an English question asks for the document's date only when it says so (when was it issued, what is its date); when
 # will the conference be held asks for an event's
 ENGLISH_ISSUED_RE = re.compile(r"\b(?:issu\w*|dated?|signed|published|released|promulgated)\b", re.I)
-CITED_CUES = re.compile(r"依据|根据|按照|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
+CITED_CUES = re.compile(r"依据|根据|按照|照着|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,8 @@ def test_a_cited_documents_number_comes_from_the_citation():
     )
     hit = _text_hit(text, title="某省人民政府办公厅关于加强高校毕业生就业工作的通知", doc_no="某政办发〔2009〕24号")
     assert _answer("这个通知是根据国务院办公厅哪个文件制定的，文号是多少", hit)[0] == "文号：国办发〔2009〕3号"
+    asked = "某省加强高校毕业生就业工作的通知是照着国务院办公厅哪个文件定的？给个文号"
+    assert _answer(asked, hit)[0] == "文号：国办发〔2009〕3号"
     assert _answer("某省加强高校毕业生就业工作的通知文号是多少", hit)[0] == "文号：某政办发〔2009〕24号"
 
 
