@@ -30,7 +30,7 @@ from .lexical import bigrams
 from .lexicon import gloss_groups, load_lexicon
 from .metadata import cn_date, date_in, split_issuers
 from .normalize import fold, to_simplified
-from .places import distinct_places, within
+from .places import COUNTRY, distinct_places, within
 from .question import ENGLISH_ASKED_RE, SEVERAL, YEAR_RE, asking_clause, asking_words, counted_noun
 from .schema import DocMeta, Hit, Question, QuestionType
 
@@ -491,7 +491,9 @@ def _about_document(q: Question, meta: DocMeta) -> bool:
         return _named_in_english(q, ident)
     named = subject_overlap(q, ident) >= MIN_DOCUMENT_OVERLAP or any(fold(n) in ident for n in q.places)
     own = [p for p in q.places if fold(p) in ident]  # a place that only qualifies one of them (浙江衢州常山县) is met
-    places_ok = all(p in own or any(within(o, p) for o in own) for p in q.places)
+    # 全国 beside another place (全国学会…《中国科协…要点》) contains it
+    places = [p for p in q.places if p != COUNTRY or len(q.places) == 1]
+    places_ok = all(p in own or any(within(o, p) for o in own) for p in places)
     return (
         bool(DOCUMENT_WORDS.search(q.base))
         and named

@@ -553,3 +553,10 @@ def test_whom_a_document_was_copied_to_is_its_copy_line_not_its_addressees():
     assert direct_answer(q, hits).text == "抄送：省委办公厅、省人民政府办公厅、丙州民政局"
     sent = analyse("乙县区划调整的批复主送给了哪个单位？", places=("乙县",))
     assert direct_answer(sent, [hits[1], hits[0]]).text == "主送：丙州人民政府"
+
+
+def test_the_whole_country_beside_another_place_does_not_hide_the_named_document():
+    hit = _text_hit("现将《甲协会2022年科普工作要点》转发给各相关单位。", title="甲协会2022年科普工作要点",
+                    issuer="乙学会", date="2022-03-03")
+    asked = "我在一个全国学会管文书，转发《甲协会2022年科普工作要点》的通知最后落款的是哪个学会？"
+    assert _answer(asked, hit, places=("甲协会", "全国"))[0] == "发文单位：乙学会（2022年3月3日）"
