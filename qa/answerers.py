@@ -561,11 +561,28 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
         if q.latin and not ENGLISH_ISSUED_RE.search(q.base):
             return None
         return f"成文日期：{cn_date(meta.date)}" if meta.date else None
+    if PRINTER_ASKED_RE.search(q.base) and (printed := _printed_by(neighbours or [hit])):
+        return printed
     if not meta.issuer:
         return None
     if q.excluded and (others := issuers_left(q, meta.issuer)):
         return f"发文单位：{others}"
     return f"发文单位：{meta.issuer}" + (f"（{cn_date(meta.date)}）" if meta.date else "")
+
+
+# the 版记's last line names the office that printed the document and when (湖南省科协办公室 / 2023年3月10日印发):
+# asked who 印发 it or what closes it (文末落款), that office answers — the issuer heads the document instead
+PRINTED_LINE_RE = re.compile(
+    r"([\u4e00-\u9fa5]{2,30})[ \t\u3000]*\n+[ \t\u3000]*((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\s*印发"
+)
+PRINTER_ASKED_RE = re.compile(r"印发(?:的)?(?:单位|机关|部门)|(?:单位|机关|部门|谁)印发|文末|末尾|结尾")
+
+
+def _printed_by(hits: list[Hit]) -> str | None:
+    for h in hits:
+        if m := PRINTED_LINE_RE.search(h.chunk.text):
+            return f"印发机关：{m.group(1)}（{m.group(2)}印发）"
+    return None
 
 
 def issuers_left(q: Question, issuer: str) -> str | None:

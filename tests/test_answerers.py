@@ -560,3 +560,18 @@ def test_the_whole_country_beside_another_place_does_not_hide_the_named_document
                     issuer="乙学会", date="2022-03-03")
     asked = "我在一个全国学会管文书，转发《甲协会2022年科普工作要点》的通知最后落款的是哪个学会？"
     assert _answer(asked, hit, places=("甲协会", "全国"))[0] == "发文单位：乙学会（2022年3月3日）"
+
+
+def test_the_office_that_printed_a_document_closes_it():
+    """GB/T 9704 版记: the last line names the office that printed the document (印发机关) and the day; asked who
+    印发 it or what closes it, that office answers, and the issuer its header names still answers for 发文机关."""
+    meta = {"title": "甲省科协2023年科普工作要点", "issuer": "甲省科学技术协会", "date": "2023-03-10"}
+    head = _text_hit("甲省科学技术协会文件\n甲科协通〔2023〕10号", **meta)
+    end = _text_hit("12. 加强基层调研。\n\n甲省科协办公室\n\n2023年3月10日印发", **meta)
+    for asked in ("甲省科协2023年科普工作要点由哪个部门印发？", "甲省科协2023年科普工作要点文末落款写的是哪个单位？"):
+        q = analyse(asked, places=("甲省",))
+        for h in (head, end):
+            h.highlight = best_segment(q, h)
+        assert direct_answer(q, [head, end]).text == "印发机关：甲省科协办公室（2023年3月10日印发）"
+    q = analyse("甲省科协2023年科普工作要点的发文机关是哪家？", places=("甲省",))
+    assert direct_answer(q, [head, end]).text == "发文单位：甲省科学技术协会（2023年3月10日）"
