@@ -17,6 +17,7 @@ from .highlight import answers, best_segment
 from .index import Index, load_index
 from .lexicon import Lexicon, load_lexicon, local_lexicon_path
 from .normalize import fold
+from .places import ordinary_words
 from .question import analyse
 from .retrieve import Retriever
 from .schema import Answer, Confidence, Hit, Question, QuestionType
@@ -62,6 +63,7 @@ class PolicyQA:
         self.lexicon = load_lexicon(local_lexicon_path(self.settings.corpus_dir))
         self.retriever = Retriever(self.index, self.embedder, self.settings, self.lexicon)
         self.judge = Judge(self.index.chunks, self.index.docs, lexicon=self.lexicon)
+        self.ordinary = ordinary_words(self.judge.knows)  # 惠民 of 科普惠民: a word here, not a county
         if warm:
             analyse("预热 Puyang", places=self.retriever.places, lexicon=self.lexicon)  # gazetteer, jieba, pinyin
             self.english("science fiction")  # the dictionary's reverse index
@@ -77,7 +79,8 @@ class PolicyQA:
         t0 = time.perf_counter()
         if self.settings.understand_questions:
             earlier = [h.strip()[:500] for h in history or [] if isinstance(h, str) and h.strip()]
-            q = analyse(text, earlier, places=self.retriever.places, lexicon=self.lexicon, english=self.english)
+            places, lexicon = self.retriever.places, self.lexicon
+            q = analyse(text, earlier, places=places, lexicon=lexicon, english=self.english, ordinary=self.ordinary)
         else:
             q = Question(text=text, search_text=text, qtype=QuestionType.OTHER, subject=text, base=text)
         timings: dict[str, float] = {}

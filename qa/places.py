@@ -13,7 +13,7 @@ import importlib.util
 import itertools
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -131,14 +131,35 @@ def _may_hold_short_form(text: str) -> bool:
     return any(short in text for c in set(text) for short in by_char.get(c, ()))
 
 
-def gazetteer_places(text: str) -> list[str]:
-    """Places of the gazetteer the text names: a full name anywhere, a short form only as a word of its own."""
+PLACE_SUFFIX_CHARS = "省市县区州盟旗镇乡"
+COUNTY_CODE_CHARS = 6  # the gazetteer's code prefixes: 2 digits a province, 4 a prefecture, 6 a county
+
+
+def ordinary_words(knows: Callable[[str], bool]) -> frozenset[str]:
+    """Short forms of counties in the gazetteer that the indexed documents use, but never before a place suffix:
+    惠民 of 科普惠民, 新建 of 新建学校 are words there, and so in questions about them (惠民县, 新建区 still name
+    places). A prefecture or province named bare (武汉, 东营) stays a place.
+    ``knows`` says whether the documents hold a string (their bigrams: cheap for any corpus size)."""
+    _, shorts = gazetteer()
+    return frozenset(
+        s
+        for s in shorts
+        if len(s) >= 2
+        and all(len(code) > COUNTY_CODE_CHARS - 1 for code in region(s))  # a county's name; 武汉, 东营 stay places
+        and knows(s)
+        and not any(knows(s[-1] + c) for c in PLACE_SUFFIX_CHARS)
+    )
+
+
+def gazetteer_places(text: str, ordinary: frozenset[str] = frozenset()) -> list[str]:
+    """Places of the gazetteer the text names: a full name anywhere, a short form only as a word of its own and
+    not one the indexed documents use as an ordinary word (``ordinary``)."""
     _, shorts = gazetteer()
     by_char = _full_names_by_first_char()
     hits = [entry for c in set(text) for entry in by_char.get(c, ()) if entry[1] in text]
     found = [short for _, _, short in sorted(hits)]  # the gazetteer's order, as when every name was tried
     if shorts and _may_hold_short_form(text):
-        found += [w for w in default_tokenizer().lcut(text) if w in shorts]
+        found += [w for w in default_tokenizer().lcut(text) if w in shorts and w not in ordinary]
     return list(dict.fromkeys(found))
 
 

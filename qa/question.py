@@ -330,7 +330,7 @@ def years_in(text: str) -> list[str]:
     return list(dict.fromkeys([*YEAR_RE.findall(text), *("20" + y for y in SHORT_YEAR_RE.findall(text))]))
 
 
-def places_in(text: str, places: Sequence[str], lexicon: Lexicon) -> list[str]:
+def places_in(text: str, places: Sequence[str], lexicon: Lexicon, ordinary: frozenset[str] = frozenset()) -> list[str]:
     """Places named: those of the indexed documents and the provinces (longest first, so 湖南省 wins over 湖南),
     a province's 简称 opening a clause, any prefecture or county of the gazetteer, and in an English question the
     indexed documents' places in pinyin."""
@@ -342,7 +342,7 @@ def places_in(text: str, places: Sequence[str], lexicon: Lexicon) -> list[str]:
     for short, full in lexicon.place_abbreviations.items():
         if re.search(rf"(?:^|[^\u4e00-\u9fff]){short}(?=[\u4e00-\u9fff])", rest) and full not in found:
             found.append(full)
-    found += [p for p in gazetteer_places(rest) if not any(p in f or f in p for f in found)]
+    found += [p for p in gazetteer_places(rest, ordinary) if not any(p in f or f in p for f in found)]
     if LATIN_RE.search(text):
         found += [p for p in places_in_latin(text, places) if p not in found]
     return found
@@ -406,7 +406,12 @@ def _looked_up(text: str, english: EnglishTerms | None) -> str:
 
 
 def _one(
-    text: str, prev: Question | None, lexicon: Lexicon, places: Sequence[str], english: EnglishTerms | None = None
+    text: str,
+    prev: Question | None,
+    lexicon: Lexicon,
+    places: Sequence[str],
+    english: EnglishTerms | None = None,
+    ordinary: frozenset[str] = frozenset(),
 ) -> Question:
     plain, excluded = without_exclusions(to_simplified(without_politeness(text, lexicon)), lexicon)
     qtype, cue = question_type(plain, lexicon)
@@ -416,7 +421,7 @@ def _one(
         if qtype is QuestionType.OTHER or subject_of(expand_words(plain, lexicon), cue):
             qtype, cue = question_type(base, lexicon)
         resolved = prev.text
-    named = places_in(base, places, lexicon)
+    named = places_in(base, places, lexicon, ordinary)
     spelled_out = [p for p in named if p not in base]  # 鄂 → 湖北: keyword search needs the full name
     if asks_for_no_body(base, qtype, cue, lexicon):
         qtype, cue = QuestionType.OTHER, ""
@@ -495,6 +500,7 @@ def analyse(
     places: Sequence[str] = (),
     lexicon: Lexicon | None = None,
     english: EnglishTerms | None = None,
+    ordinary: frozenset[str] = frozenset(),
 ) -> Question:
     """The question, read in the light of the conversation: each earlier question is resolved against the one
     before it, so a third turn ("那青少年呢？" after "那农民那块呢？") still knows what was asked."""
@@ -502,5 +508,5 @@ def analyse(
     places = tuple(places) or lexicon.places
     prev = None
     for earlier in history or []:
-        prev = _one(earlier, prev, lexicon, places, english)
-    return _one(text, prev, lexicon, places, english)
+        prev = _one(earlier, prev, lexicon, places, english, ordinary)
+    return _one(text, prev, lexicon, places, english, ordinary)

@@ -43,3 +43,15 @@ def test_a_place_named_with_the_region_it_lies_in_is_one_place():
     assert distinct_places(["全国"]) == ["全国"]
     assert not asks_several(analyse("湖南省民政厅关于花垣县乡镇区划调整的批复文号是多少"))
     assert asks_several(analyse("湖南和湖北的科普工作要点文号是多少"))
+
+
+def test_a_county_name_the_documents_use_as_a_word_is_no_place_in_a_question():
+    from qa.places import ordinary_words
+    from qa.question import analyse
+
+    corpus = "推进科普惠民社区建设，实施科普惠民工程。武汉科技馆开展巡展。"
+    ordinary = ordinary_words(lambda s: s in corpus)
+    assert "惠民" in ordinary and "武汉" not in ordinary  # a county's name; a prefecture named bare stays a place
+    assert "惠民" not in analyse("湖北的科普惠民社区每个能拿多少补助？", ordinary=ordinary).places
+    assert "惠民" in analyse("惠民县的科普工作谁牵头？", ordinary=ordinary).places
+    assert "惠民" in analyse("湖北的科普惠民社区每个能拿多少补助？").places  # no corpus known: as before
