@@ -378,6 +378,8 @@ def _sentence_number(
         candidates = exact or general or (candidates if unit == "万" else [])
     if not candidates or not _says_the_groups(q, sentence, lexicon) or not _of_the_asked_year(q, hit, sentence):
         return None
+    if ACTUAL_ASKED_RE.search(q.base) and TARGET_SENTENCE_RE.search(sentence):
+        return None  # 现在已经有多少家 is not answered by 到2025年…达1000家以上
     if not heads and _topic_share(q, hit, sentence) < MIN_CLAUSE_OVERLAP:
         return None  # the sentence is not about what was asked
     head = _head_word(q)
@@ -407,6 +409,11 @@ def asked_measures(question: str, lexicon) -> tuple[str, ...]:
     多大比例 asks a share, not an area, and 补助比例 a share or a sum — the figure the passage gives decides."""
     found = [u for word, units in lexicon.asked_units.items() if word in question for u in units]
     return tuple(dict.fromkeys(found))
+
+
+# a question about what is (现在已经有多少, 调查结果是多少) and a sentence about what is to be (到2025年…达到, 力争)
+ACTUAL_ASKED_RE = re.compile(r"现在|目前|已经|现有|实际|截至|至今|调查结果|结果")
+TARGET_SENTENCE_RE = re.compile(r"到\s*(?:19|20)\d{2}\s*年|力争|目标")
 
 
 def _of_the_asked_year(q: Question, hit: Hit, sentence: str) -> bool:

@@ -575,3 +575,9 @@ def test_the_office_that_printed_a_document_closes_it():
         assert direct_answer(q, [head, end]).text == "印发机关：甲省科协办公室（2023年3月10日印发）"
     q = analyse("甲省科协2023年科普工作要点的发文机关是哪家？", places=("甲省",))
     assert direct_answer(q, [head, end]).text == "发文单位：甲省科学技术协会（2023年3月10日）"
+
+
+def test_what_is_now_is_not_answered_by_a_target():
+    hit = _text_hit("到2025年，全省公民具备科学素质的比例达到16%。", title="甲省全民科学素质行动实施方案")
+    assert _answer("甲省公民具备科学素质的比例目前是多少？", hit)[0] is None
+    assert _answer("甲省公民具备科学素质的比例要达到多少？", hit)[0] == "达到16%"
