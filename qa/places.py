@@ -145,7 +145,7 @@ def ordinary_words(knows: Callable[[str], bool]) -> frozenset[str]:
         s
         for s in shorts
         if len(s) >= 2
-        and all(len(code) > COUNTY_CODE_CHARS - 1 for code in region(s))  # a county's name; 武汉, 东营 stay places
+        and all(len(code) >= COUNTY_CODE_CHARS for code in region(s))  # a county's name; 武汉, 东营 stay places
         and knows(s)
         and not any(knows(s[-1] + c) for c in PLACE_SUFFIX_CHARS)
     )

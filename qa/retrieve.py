@@ -289,7 +289,7 @@ def bare_header(chunk: Chunk, meta) -> bool:
 TITLE_SWAP_DEPTH = 10  # how far down a better passage of the same document is looked for
 
 
-def _opening_body(hit: Hit, text: str, title: str) -> str:
+def _opening_text(hit: Hit, text: str, title: str) -> str:
     """An opening chunk's text less its title and its 主送 line: the bodies it is sent to (各省级学会…) say nothing
     about the topic, though their names share its words (学会科普 and 各省级学会)."""
     from .highlight import recipients_line
@@ -320,7 +320,7 @@ def content_before_title(
         text = re.sub(r"\s+", "", fold(h.chunk.text))
         if not title or title not in text:
             continue
-        own = topic_overlap(question, h, _opening_body(h, text, title))
+        own = topic_overlap(question, h, _opening_text(h, text, title))
         later = [
             (topic_overlap(question, g, g.chunk.text), j)
             for j, g in enumerate(out[i + 1 : depth], i + 1)
