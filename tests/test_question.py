@@ -22,6 +22,9 @@ from qa.schema import QuestionType
         ("补贴发给谁", "other"),
         ("科技创新这块哪个局挑大梁", "lead"),  # everyday words for 牵头
         ("这事谁挑头", "lead"),
+        ("老旧小区改造是哪个局带头搞", "lead"),
+        ("日常管理是哪几家在管", "responsible"),  # 在管, 来管, 在干: who does it, said plainly
+        ("这项工作具体是哪个机构在干", "responsible"),
         ("这份方案是几号文", "doc_no"),  # 公文 speech: 几号文, 发文编号
         ("那个通知的发文编号", "doc_no"),
         ("这个批复是哪个部门作出的", "issuer"),
