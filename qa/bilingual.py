@@ -11,18 +11,18 @@ says.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import defaultdict
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from .lexicon import ENGLISH_FILE
 
 MAX_PHRASE_WORDS = 3  # glosses longer than this are explanations, not names of a thing
 MAX_SENSES = 1  # an entry's first gloss is its usual sense; later ones are rare, figurative or loose
 MAX_TERMS = 3  # Chinese words kept for one English phrase
 MIN_WORD_CHARS = 2  # a single character matches inside unrelated words
-QUESTION_WORDS = frozenset({"does", "did", "say", "says", "said", "according", "plan", "will", "tell", "know"})
 ENTRY_RE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/$")
 PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
@@ -47,6 +47,13 @@ def _phrase(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """English words that never carry a topic (data/english.toml [function_words])."""
+    data = tomllib.loads(ENGLISH_FILE.read_text(encoding="utf-8"))
+    return frozenset(data.get("function_words", {}).get("words", "").split())
+
+
+@lru_cache(maxsize=1)
 def _reverse_index() -> dict[tuple[str, ...], tuple[str, ...]]:
     """Normalised English phrase → the simplified headwords that give it among their first senses."""
     out: dict[tuple[str, ...], list[str]] = defaultdict(list)
@@ -59,7 +66,7 @@ def _reverse_index() -> dict[tuple[str, ...], tuple[str, ...]]:
             senses = [s for s in m.group(3).split("/") if s and not s.startswith(("CL:", "variant of", "old variant"))]
             for sense in senses[:MAX_SENSES]:
                 key = _phrase(sense)
-                if 0 < len(key) <= MAX_PHRASE_WORDS and not all(w in ENGLISH_STOP_WORDS for w in key):
+                if 0 < len(key) <= MAX_PHRASE_WORDS and not all(w in function_words() for w in key):
                     out[key].append(m.group(2))
     return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
 
@@ -71,7 +78,8 @@ def english_groups(text: str, known: Callable[[str], bool]) -> list[tuple[str, .
     index = _reverse_index()
     raw = re.findall(r"[a-z][a-z'-]*", text.lower())
     words = [_word(w) for w in raw]
-    used = [w in ENGLISH_STOP_WORDS or w in QUESTION_WORDS for w in raw]
+    skip = function_words()
+    used = [w in skip for w in raw]
     out = []
     for n in range(MAX_PHRASE_WORDS, 0, -1):
         for i in range(len(words) - n + 1):
