@@ -71,9 +71,11 @@ class Lease:
 
     ``hold(version)`` before loading a version (written at once); ``track(index)`` once loaded, so that the version
     stays leased exactly as long as the loaded ``Index`` object is alive in this process. ``on_release`` is called
-    (from the renewal thread) when a version leaves the lease, to prune it if nobody else holds it."""
+    (from the renewal thread) after a version left the lease, to prune it if nobody else holds it; it returns False
+    when it could not (a build held the lock) and is then called again at the next renewal. A release is remembered
+    whichever renewal wrote it — the one of a new load too — so none is lost between renewals."""
 
-    def __init__(self, index_dir: Path, on_release: Callable[[], None] | None = None):
+    def __init__(self, index_dir: Path, on_release: Callable[[], bool] | None = None):
         self.index_dir = Path(index_dir)
         self.on_release = on_release
         self._held: dict[str, int] = {}  # versions being loaded
@@ -81,6 +83,7 @@ class Lease:
         self._lock = threading.Lock()
         self._writing = threading.Lock()  # a request thread and the renewal thread never write the file at once
         self._written: set[str] = set()
+        self.released = False  # a version left the lease and on_release has not yet pruned after it
         self._name = f"{HOST}-{os.getpid()}-{next(_numbers)}.json"
         self._finalizer = weakref.finalize(self, _unlink, self.file)  # a lease dropped unclosed holds nothing
         _registry.add(self)
@@ -130,7 +133,18 @@ class Lease:
             os.replace(tmp, self.file)
             released = bool(self._written - versions)
             self._written = versions
+            self.released = self.released or released
             return released
+
+    def take_release(self) -> bool:
+        """Whether a version left the lease since the last call (cleared: the caller prunes after it)."""
+        with self._writing:
+            released, self.released = self.released, False
+            return released
+
+    def mark_released(self) -> None:
+        with self._writing:
+            self.released = True
 
     def close(self) -> None:
         self._finalizer()
@@ -198,6 +212,9 @@ class _Registry:
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
         self._guard = threading.Lock()
+        # one renewal at a time: two at once (the renewal thread and an explicit call) could each see the other's
+        # prune holding the lock and give up on a release the other's prune read too early to see
+        self._renewing = threading.Lock()
 
     def add(self, lease: Lease) -> None:
         with self._guard:
@@ -211,11 +228,15 @@ class _Registry:
         self._leases.discard(lease)
 
     def renew_all(self) -> None:
+        with self._renewing:
+            self._renew_each()
+
+    def _renew_each(self) -> None:
         for lease in list(self._leases):
             try:
-                released = lease.renew()
-                if released and lease.on_release:
-                    lease.on_release()
+                lease.renew()
+                if lease.on_release and lease.take_release() and not lease.on_release():
+                    lease.mark_released()  # a build held the lock: again at the next renewal
             except Exception as exc:  # a full disk or a dropped Milvus connection must not end the renewals
                 log.warning("lease %s not renewed: %s", lease.file, exc)
 
@@ -227,7 +248,7 @@ class _Registry:
             self.renew_all()
 
     def after_fork(self) -> None:
-        self._guard = threading.Lock()
+        self._guard, self._renewing = threading.Lock(), threading.Lock()
         self._thread = None
         leases = list(self._leases)
         for lease in leases:

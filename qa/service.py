@@ -38,12 +38,14 @@ class Service:
             self._lease = Lease(self.settings.index_dir, on_release=self._prune_released)
         return self._lease
 
-    def _prune_released(self) -> None:
-        """This process let go of a version: prune it now if no other process holds it (skipped during a build)."""
+    def _prune_released(self) -> bool:
+        """This process let go of a version: prune it now if no other process holds it. False while a build holds
+        the lock (the lease asks again at its next renewal: the build may have pruned before this release)."""
         try:
-            prune_unused(self.settings.index_dir, Stores(self.settings))
+            return prune_unused(self.settings.index_dir, Stores(self.settings))
         except (OSError, StoreError) as exc:
             log.warning("released index versions not pruned: %s", exc)
+            return True  # not retried every renewal; the next build or release prunes
 
     def _open_current(self) -> PolicyQA:
         """The assistant over the version CURRENT names, leased before it is read: the lease is on disk, then CURRENT

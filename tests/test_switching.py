@@ -203,6 +203,26 @@ def test_a_request_keeps_its_version_until_it_returns(built_settings, tmp_path):
     assert versions_on_disk(settings.index_dir) == {current_path(settings.index_dir).name}
 
 
+def test_a_release_written_by_any_renewal_is_pruned_and_retried_while_a_build_runs(tmp_path):
+    """A version can leave the lease in the renewal a new load makes (not the renewal thread's), and the prune can
+    find a build holding the lock: either way the renewal thread prunes afterwards, instead of forgetting it."""
+    calls = []
+    lease = Lease(tmp_path, on_release=lambda: calls.append(1) or len(calls) > 1)  # first a build holds the lock
+    try:
+        with lease.holding("v-old"):
+            pass
+        lease.renew()  # the new version's load renews: v-old leaves the lease here
+        leases._registry.renew_all()
+        assert len(calls) >= 1  # the release is not lost to the load's renewal
+        leases._registry.renew_all()
+        assert len(calls) >= 2  # pruning was refused (a build ran): tried again
+        done = len(calls)
+        leases._registry.renew_all()
+        assert len(calls) == done  # pruned: nothing more to do
+    finally:
+        lease.close()
+
+
 def test_leases_of_other_processes(built_settings, tmp_path):
     """A live process's lease keeps a version; a dead process's lease, or one not renewed in time, keeps nothing."""
     settings = copy_index(built_settings, tmp_path)
