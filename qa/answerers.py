@@ -558,15 +558,11 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
         for h in neighbours or [hit]:
             if cited := cited_doc_no(q, h):
                 return f"文号：{cited}"
-    if not _about_document(q, meta) or OTHER_DOCUMENT_RE.search(q.base) or CITING_QUESTION_RE.search(q.base):
+    if not _about_document(q, meta) or not _asks_own_header(q):
         return None  # (or asks of the document this one replaced or follows, whose citation was not among the passages)
     if q.qtype is QuestionType.DOC_NO:
         return f"文号：{meta.doc_no}" if meta.doc_no else None
     if q.qtype is QuestionType.DATE:
-        if EVENT_TIME_RE.search(q.base) and not ISSUED_RE.search(q.base):
-            return None
-        if q.latin and not ENGLISH_ISSUED_RE.search(q.base):
-            return None
         return f"成文日期：{cn_date(meta.date)}" if meta.date else None
     if PRINTER_ASKED_RE.search(q.base) and (printed := _printed_by(neighbours or [hit])):
         return printed
@@ -683,15 +679,24 @@ def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
 HEADER_FIELD = {QuestionType.DOC_NO: "doc_no", QuestionType.DATE: "date", QuestionType.ISSUER: "issuer"}
 
 
+def _asks_own_header(q: Question) -> bool:
+    """The question asks for the named document's own header field: not that of a document it replaced or follows
+    (老版本, 依据的…文件), and for a date, not the time of an event it announces (报名截止日期; in English, any
+    'when' that does not ask when it was issued)."""
+    if OTHER_DOCUMENT_RE.search(q.base) or CITING_QUESTION_RE.search(q.base):
+        return False
+    if q.qtype is QuestionType.DATE:
+        event = EVENT_TIME_RE.search(q.base) and not ISSUED_RE.search(q.base)
+        return not event and not (q.latin and not ENGLISH_ISSUED_RE.search(q.base))
+    return True
+
+
 def header_field_missing(q: Question, hits: list[Hit]) -> bool:
     """The question asks for a header field (文号, date, issuer) of a document it names, and that document prints
     none — 广东省科协2024年要点 has no 文号 and no date: the documents do not hold the answer. Not for a question about
     a document the named one cites or replaces, a registration number, or an event's time."""
     field = HEADER_FIELD.get(q.qtype)
-    other = (REGISTRATION_ASKED_RE, OTHER_DOCUMENT_RE, CITING_QUESTION_RE, ENGLISH_OTHER_DOCUMENT_RE)
-    if field is None or several_documents(q) or any(p.search(q.base) for p in other):
-        return False
-    if q.qtype is QuestionType.DATE and EVENT_TIME_RE.search(q.base) and not ISSUED_RE.search(q.base):
+    if field is None or several_documents(q) or REGISTRATION_ASKED_RE.search(q.base) or not _asks_own_header(q):
         return False
     named = next((h for h in hits[:5] if _about_document(q, h.meta)), None)
     if named is None or getattr(named.meta, field):
