@@ -103,17 +103,18 @@ def test_threshold_sweep_spans_never_to_always():
     assert rows[-1]["answerable_kept"] == 0.5
 
 
-# Floors a little under the figures measured at the end of round 7 of issue 14 (README, Evaluation). Seed: blind (the
-# 90 `sf` questions, written before the round) / dev (566: g, sb, sc, se, the retired sd and the fresh sh) right@1
-# 0.848/0.939, false "no answer" 0.076/0.005, F1 0.792/0.922, direct answers right 0.970/0.987. Devdocs: blind (the
-# 110 `dt` questions) / dev (955, the retired blind rounds and the fresh dr included) right@1 0.931/0.952, false "no
-# answer" 0.028/0.008, F1 0.889/0.940, direct answers right 0.944/1.000.
+# Floors a little under the figures measured at the start of round 8 of issue 14 (README, Evaluation), on `eeb13b3`
+# with the round's new questions. Seed: blind (the 90 `sk` questions, written before the round) / dev (716: g, sb,
+# sc, se, sd, sh, the retired sf and the fresh sm) right@1 0.908/0.928, false "no answer" 0.015/0.014, F1
+# 0.870/0.903, direct answers right 0.933/0.986. Devdocs: blind (the 110 `ds` questions) / dev (1145, the retired dt
+# and the fresh dq included) right@1 0.958/0.950, false "no answer" 0.014/0.012, F1 0.946/0.930, direct answers
+# right 0.972/0.995.
 # Regression guards, not targets: blind figures are those of questions written before the change and never tuned
 # on; a blind split of 66-73 answerable questions moves 1.4-1.5 points a question, so its floors sit two questions
 # under the measured figure (direct answers: two of about 30); dev floors sit about three questions under.
 SEED_FLOORS = {
     "blind": {"right@1": 0.81, "false_no_answer_max": 0.11, "no_answer_f1": 0.73, "direct": 0.91},
-    "dev": {"right@1": 0.93, "false_no_answer_max": 0.015, "no_answer_f1": 0.90, "direct": 0.97},
+    "dev": {"right@1": 0.92, "false_no_answer_max": 0.02, "no_answer_f1": 0.89, "direct": 0.97},
 }
 DEVDOCS_FLOORS = {
     "blind": {"right@1": 0.90, "false_no_answer_max": 0.06, "no_answer_f1": 0.84, "direct": 0.88},
