@@ -47,16 +47,29 @@ DOCUMENT_WORDS = re.compile(
     r"要点|方案|文件|通知|意见|规划|纲要|办法|条例|计划|预案|批复|报告|措施|举措|政策|文号|字号|印发|发布|转发|下发|发文|成文|"
     r"落款|签发|批准|批的|主送|document|plan|notice|opinion|measure|report|issued"
 )
-LEAD_PATTERNS = [
+LEAD_NOTE_PATTERNS = [
     re.compile(r"[（(]([^（）()]{2,40}?)牵头[，,；;、]?[^（）()]{0,30}[）)]"),  # （区科技局牵头，区财政局配合）
     re.compile(r"由([\u4e00-\u9fa5、]{2,40}?)(?:负责)?牵头"),
-    # the role named, before a body that 负责牵头组织 the work: 区科协履行全区…牵头部门的职责, 以市卫健委为牵头单位
+]
+# the role named: 区科协履行全区…牵头部门的职责, 以市卫健委为牵头单位
+LEAD_ROLE_PATTERNS = [
     re.compile(
         r"(?:^|[，,。；;、：:\s])([\u4e00-\u9fa5、]{2,30}?)(?:履行|承担|作为)[\u4e00-\u9fa5]{0,16}?牵头(?:部门|单位|机构)"
     ),
     re.compile(r"以([\u4e00-\u9fa5、]{2,30}?)为牵头(?:部门|单位|机构)"),
-    re.compile(r"(?:^|[，,。；;、：:\s]|做好|配合)([\u4e00-\u9fa5、]{2,30}?)(?:负责)?牵头"),
 ]
+LEAD_ACT_PATTERN = re.compile(r"(?:^|[，,。；;、：:\s]|做好|配合)([\u4e00-\u9fa5、]{2,30}?)(?:负责)?牵头")
+LEAD_PATTERNS = [*LEAD_NOTE_PATTERNS, *LEAD_ROLE_PATTERNS, LEAD_ACT_PATTERN]
+ROLE_ASKED_RE = re.compile(r"牵头(?:部门|单位|机构)")
+
+
+def lead_patterns(q: Question) -> list[re.Pattern]:
+    """A question naming the role (总的牵头部门是哪个) is answered by the body given that role (区科协履行…牵头部门的
+    职责) before one that 牵头组织 some work; a question asking who 牵头 (由谁牵头组织) the other way round — a
+    document may say both of two bodies (a 领导小组 that 负责牵头组织实施, a 科协 in the 牵头部门 role)."""
+    if ROLE_ASKED_RE.search(to_simplified(q.base)):
+        return LEAD_PATTERNS
+    return [*LEAD_NOTE_PATTERNS, LEAD_ACT_PATTERN, *LEAD_ROLE_PATTERNS]
 RESPONSIBLE_PATTERNS = [
     re.compile(r"[（(](?:责任|牵头|配合|承办)(?:单位|科室|部门|处室)[:：]\s*([^（）()]{2,60})[）)]"),
     re.compile(r"由([\u4e00-\u9fa5、]{2,40}?)负责"),
@@ -185,9 +198,27 @@ def _sentences(hit: Hit) -> list[str]:
 
 def _bodies(found: str) -> str | None:
     """A list of bodies (区科技局、区财政局; 组干科; 市价格主管部门) — not a clause that happened to precede 牵头."""
-    parts = [p for p in re.split(r"[、，,和及与]", found) if p.strip()]
-    ok = parts and all(BODY_RE.search(p.strip()) and len(p.strip()) >= 2 for p in parts)
-    return found if ok else None
+    parts = [_past_verbs(p.strip()) for p in re.split(r"[、，,和及与]", found) if p.strip()]
+    ok = parts and all(BODY_RE.search(p) and len(p) >= 2 for p in parts)
+    return "、".join(parts) if ok else None
+
+
+MIN_BODY_CHARS = 3  # 省应急厅; a shorter rest (局 of 区发改局, which the tagger reads as a verb and 局) is no name
+
+
+def _past_verbs(part: str) -> str:
+    """The body's name without the clause before it (重点配合做好省应急厅牵头开展的… → 省应急厅): what follows the
+    last verb, when that is a name of its own."""
+    from .question import _pos_cut
+
+    toks = _pos_cut(part)
+    for i in range(len(toks) - 1, 0, -1):
+        if toks[i - 1][1] == "v" and len(toks[i - 1][0]) >= 2:
+            rest = "".join(w for w, _ in toks[i:])
+            if len(rest) >= MIN_BODY_CHARS and BODY_RE.search(rest) and part.endswith(rest):
+                return rest
+            break
+    return part
 
 
 def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | None:
@@ -273,13 +304,26 @@ def _opening_body(sentence: str) -> str | None:
     return None
 
 
-def _unit_answer(label: str, qtype: QuestionType, patterns: list[re.Pattern]) -> Callable[[Question, Hit], str | None]:
+def _role_holder(q: Question, hits: list[tuple[int, Hit]]) -> DirectAnswer | None:
+    """A question naming the role (总的牵头部门是哪个) is answered by a passage giving a body that role, though a
+    passage ranked above it says who 牵头组织实施 the work."""
+    if not ROLE_ASKED_RE.search(to_simplified(q.base)):
+        return None
+    for i, hit in hits:
+        if _about(q, hit) and (found := _by_patterns(q, hit, LEAD_ROLE_PATTERNS)) and not ruled_out(q, found):
+            return DirectAnswer(f"牵头单位：{found}", i)
+    return None
+
+
+def _unit_answer(
+    label: str, qtype: QuestionType, patterns: Callable[[Question], list[re.Pattern]]
+) -> Callable[[Question, Hit], str | None]:
     """An answerer for a body question: a table column of the asked kind, else the document's own wording."""
 
     def answer(q: Question, hit: Hit) -> str | None:
         if not _about(q, hit):
             return None
-        sources = (lambda: _fields(hit, FIELD_COLUMN_RE[qtype]), lambda: _by_patterns(q, hit, patterns))
+        sources = (lambda: _fields(hit, FIELD_COLUMN_RE[qtype]), lambda: _by_patterns(q, hit, patterns(q)))
         sources += (lambda: _actor(q, hit), lambda: _sentence_subject(q, hit))
         found = next((f for source in sources if (f := source()) and not _restates(q, f)), None)
         return f"{label}：{found}" if found else None
@@ -287,8 +331,8 @@ def _unit_answer(label: str, qtype: QuestionType, patterns: list[re.Pattern]) ->
     return answer
 
 
-lead_answer = _unit_answer("牵头单位", QuestionType.LEAD, LEAD_PATTERNS)
-responsible_answer = _unit_answer("责任单位", QuestionType.RESPONSIBLE, RESPONSIBLE_PATTERNS)
+lead_answer = _unit_answer("牵头单位", QuestionType.LEAD, lead_patterns)
+responsible_answer = _unit_answer("责任单位", QuestionType.RESPONSIBLE, lambda q: RESPONSIBLE_PATTERNS)
 
 
 def _number_re() -> re.Pattern:
@@ -330,12 +374,21 @@ def _number_match(q: Question, hit: Hit) -> tuple[float, str] | None:
     # the asked noun (几个乡镇), or the word before 多少 unless it names the document (玉林去年GDP涨了多少: not 玉林)
     before = _head_word(q)
     before = before if before and fold(before) not in identity(hit.meta) else None
-    heads = tuple(dict.fromkeys(w for w in (*q.asked, before) if w and w not in q.unknown and w not in q.places))
+    heads = (*q.asked, before, _counted_after(q))
+    heads = tuple(dict.fromkeys(w for w in heads if w and w not in q.unknown and w not in q.places))
     if not heads:
         return None
     others = [m.span() for m in SENTENCE_RE.finditer(hit.chunk.text) if m.span() != hit.highlight]
     found = [f for a, b in others if (f := _sentence_number(q, hit, a, b, heads=heads))]
     return max(found, key=lambda f: f[0]) if found else None
+
+
+def _counted_after(q: Question) -> str | None:
+    """What a count asks the number of, as the question writes it after 多少个 / 几个 (新设立的花垣镇下辖多少个建制村 →
+    建制村), which the tagger may have cut into a verb and a character."""
+    units = load_lexicon().units_pattern
+    m = re.search(rf"(?:多少|几)\s*(?:{units})([\u4e00-\u9fa5]{{2,6}}?)(?:[呢啊呀吗]?[？?，,。！!]|[呢啊呀吗]?$)", to_simplified(q.base))
+    return fold(m.group(1)) if m else None
 
 
 def _count_unknown(q: Question) -> bool:
@@ -362,7 +415,9 @@ def _sentence_number(
         return float(_grams_in(q, sentence[best.end() : best.end() + 20])), re.sub(r"\s+", "", best.group(0))
     lexicon = load_lexicon()
     units = lexicon.units_pattern
-    candidates = [m for m in _number_re().finditer(sentence) if not YEAR_ONLY.fullmatch(m.group(0))]
+    candidates = [
+        m for m in _number_re().finditer(sentence) if not YEAR_ONLY.fullmatch(m.group(0)) and not _article(m.group(0))
+    ]
     candidates = [m for m in candidates if re.search(r"\d", m.group(0)) or _asked_unit(q, units)]
     if measures := asked_measures(q.base, lexicon):  # 多少钱 → a figure in 元; 比例 → in %
         candidates = [m for m in candidates if any(u in m.group(0) for u in measures)]
@@ -372,7 +427,8 @@ def _sentence_number(
         general = [
             m
             for m in candidates
-            if unit in lexicon.classifiers and (_counted_with(m.group(0), "个") or _counted_with(m.group(0), "大"))
+            if unit in lexicon.classifiers
+            and (_counted_with(m.group(0), "个") or (_counted_with(m.group(0), "大") and _counts_asked(q, sentence, m)))
         ]
         stand_in = 0.0 if exact else 1.0
         candidates = exact or general or (candidates if unit == "万" else [])
@@ -436,6 +492,19 @@ def _says_the_groups(q: Question, sentence: str, lexicon) -> bool:
 # Equal clauses (总人口10.3万人, 总人口30.9万人) are told apart by what the sentence says before them, which names the
 # place or body they belong to; weighted so that it never outweighs one bigram of the clause itself.
 PREFIX_WEIGHT = 0.01
+
+
+def _article(number: str) -> bool:
+    """一 with a classifier in characters is how Chinese says "a" (服务科普最后一公里, 建设一支队伍), not a count: 公文
+    write counts and measures in Arabic figures (GB/T 15835), so a figure of one is 1座, 1个."""
+    return bool(re.fullmatch(r"一\s*[^\d一二三四五六七八九十百千两万亿]+", number)) and not re.search(r"\d", number)
+
+
+def _counts_asked(q: Question, sentence: str, m: re.Match) -> bool:
+    """N大 stands for a count only of what the question counts (几家运营商 → 3大电信运营商); 二十大精神, 六大工程
+    count something else."""
+    noun = counted_noun(sentence[m.end() : m.end() + COUNTED_NOUN_CHARS])
+    return bool(noun) and any(g in fold(q.base) for g in bigrams(fold(noun)))
 
 
 def _counted_with(number: str, classifier: str) -> bool:
@@ -667,6 +736,8 @@ def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
         ranked = [(i, _number_match(q, h)) for i, h in enumerate(hits[:3]) if h.chunk.doc_id == doc]
         scored = [(m[0], -i, m[1]) for i, m in ranked if m and not ruled_out(q, m[1])]  # ties: better rank
         return DirectAnswer(max(scored)[2], -max(scored)[1]) if scored else None
+    if answerer is lead_answer and (role := _role_holder(q, [(i, h) for i, h in enumerate(hits[:3]) if h.chunk.doc_id == doc])):
+        return role
     for i, hit in enumerate(hits[:3]):
         if hit.chunk.doc_id != doc:
             continue

@@ -581,3 +581,47 @@ def test_what_is_now_is_not_answered_by_a_target():
     hit = _text_hit("到2025年，全省公民具备科学素质的比例达到16%。", title="甲省全民科学素质行动实施方案")
     assert _answer("甲省公民具备科学素质的比例目前是多少？", hit)[0] is None
     assert _answer("甲省公民具备科学素质的比例要达到多少？", hit)[0] == "达到16%"
+
+
+def test_a_lead_note_names_the_body_without_the_clause_before_it():
+    text = "推动科普宣传大协同。重点配合做好甲省应急厅牵头开展的安全宣传工作；协助开展市文明办牵头的文明实践活动。"
+    hit = _text_hit(text, title="某省科协科普工作要点", path=["要点"])
+    assert _answer("安全宣传工作是哪个厅牵头", hit)[0] == "牵头单位：甲省应急厅"
+    assert _answer("文明实践活动由谁牵头", hit)[0] == "牵头单位：市文明办"
+
+
+def test_a_question_naming_the_lead_role_gets_the_body_given_that_role():
+    acting = _text_hit("区领导小组负责牵头组织实施全民科学素质建设工作，各成员单位加强协调配合。",
+                       title="甲区全民科学素质实施方案", doc_id="p.txt", path=["方案", "组织领导"])
+    role = _text_hit("区科协履行全区全民科学素质建设牵头部门的职责，做好日常工作。",
+                     title="甲区全民科学素质实施方案", doc_id="p.txt", path=["方案", "组织领导"])
+    found = {}
+    for question in ("甲区全民科学素质建设总的牵头部门是哪个", "甲区全民科学素质建设由谁牵头组织实施"):
+        q = analyse(question, places=("甲区",))
+        for h in (acting, role):
+            h.highlight = best_segment(q, h)
+        found[question] = direct_answer(q, [acting, role])
+    role_asked, act_asked = found.values()
+    assert role_asked.text == "牵头单位：区科协" and role_asked.passage == 1
+    assert act_asked.text == "牵头单位：区领导小组" and act_asked.passage == 0
+
+
+def test_a_figure_written_in_characters_is_a_count_only_when_it_is_not_an_article_or_a_name():
+    text = "广泛开展科普大篷车进校园活动，打通服务最后一公里。全面贯彻党的二十大精神，提升床位使用效率。"
+    hit = _text_hit(text, title="某省科普工作要点", path=["要点"])
+    assert _answer("科普大篷车要跑多少公里", hit)[0] is None  # 一公里: "the last mile"
+    assert _answer("每千人口床位数要达到多少张", hit)[0] is None  # 二十大 counts no beds
+    operators = _text_hit("与3大电信运营商等合作，推进网络科普。", title="某省科普工作要点", path=["要点"])
+    assert _answer("和几家电信运营商合作", operators)[0] == "3大电信运营商"
+
+
+def test_a_count_is_read_where_the_counted_noun_after_the_question_word_is_said():
+    title = "丁省民政厅关于戊县乡镇区划调整的批复"
+    other = _text_hit("3、同意己乡、庚乡合并设立辛镇。新设立的辛镇辖34个建制村。", title=title, path=["批复"])
+    asked = _text_hit("2、同意甲乡、乙乡、丙镇成建制合并设立丙镇。新设立的丙镇辖71个建制村，总面积201.2平方千米。",
+                      title=title, path=["批复"])
+    q = analyse("新设立的丙镇下辖多少个建制村？")
+    for h in (other, asked):
+        h.highlight = best_segment(q, h)
+    found = direct_answer(q, [other, asked])
+    assert found is not None and found.text == "71个" and found.passage == 1  # the tagger cut 建制村 as 建制 / 村
