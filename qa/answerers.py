@@ -436,8 +436,9 @@ def _sentence_number(
         return None
     if ACTUAL_ASKED_RE.search(q.base) and TARGET_SENTENCE_RE.search(sentence):
         return None  # 现在已经有多少家 is not answered by 到2025年…达1000家以上
-    if not heads and _topic_share(q, hit, sentence) < MIN_CLAUSE_OVERLAP:
-        return None  # the sentence is not about what was asked
+    heading = YEAR_RE.sub("", hit.chunk.section_path[-1]) if len(hit.chunk.section_path) > 1 else ""  # its topic
+    if not heads and _topic_share(q, hit, f"{heading}\n{sentence}") < MIN_CLAUSE_OVERLAP:
+        return None  # the sentence, under its heading (一、工作目标), is not about what was asked
     head = _head_word(q)
     opening = max(hit.chunk.text.rfind(d, 0, start) for d in "。\n") + 1  # 现辖…9个镇；长乐…总人口 is 花垣县's
 
@@ -563,6 +564,8 @@ def _about_document(q: Question, meta: DocMeta) -> bool:
     year or place the document is not of (2007年那份通知, 凤凰县的批复 are other documents), nor a title in 《》 that
     is not its own."""
     ident = identity(meta)
+    if _quotes_its_number(q, meta):
+        return True  # 湘科协通〔2023〕10号是以哪个单位的名义发的: a 文号 names one document
     if q.latin:
         return _named_in_english(q, ident)
     named = subject_overlap(q, ident) >= MIN_DOCUMENT_OVERLAP or any(fold(n) in ident for n in q.places)
@@ -577,6 +580,11 @@ def _about_document(q: Question, meta: DocMeta) -> bool:
         and all(y in ident for y in q.years)
         and all(_same_title(t, meta.title) for t in quoted_titles(q.base))
     )
+
+
+def _quotes_its_number(q: Question, meta: DocMeta) -> bool:
+    own = re.sub(r"\s+", "", fold(meta.doc_no))
+    return bool(own) and own in re.sub(r"\s+", "", fold(q.base))
 
 
 def _named_in_english(q: Question, ident: str) -> bool:

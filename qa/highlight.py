@@ -145,9 +145,11 @@ def best_segment(question: Question, hit: Hit) -> tuple[int, int] | None:
             if column.search(text[a:b]) and text[a:b].split("：", 1)[-1].strip():
                 return a, b
 
-    def score(span: tuple[int, int]) -> float:
+    def score(span: tuple[int, int]) -> tuple[bool, float]:
         s = text[span[0] : span[1]]
-        return topic_overlap(question, hit, s) + (0.5 if holds_field(question.qtype, s) else 0.0)
+        holds = holds_field(question.qtype, s)
+        # a count is read off a sentence with a figure: a heading (一、工作目标) may say the topic better, never it
+        return holds and question.qtype is QuestionType.NUMBER, topic_overlap(question, hit, s) + (0.5 if holds else 0.0)
 
     best = max(spans, key=score)  # max keeps the earliest of equals
     start = best[0] + (len(text[best[0] : best[1]]) - len(text[best[0] : best[1]].lstrip()))

@@ -625,3 +625,26 @@ def test_a_count_is_read_where_the_counted_noun_after_the_question_word_is_said(
         h.highlight = best_segment(q, h)
     found = direct_answer(q, [other, asked])
     assert found is not None and found.text == "71个" and found.passage == 1  # the tagger cut 建制村 as 建制 / 村
+
+
+def test_a_document_named_by_its_own_number_answers_for_its_header():
+    meta = {"issuer": "甲省科学技术协会", "date": "2023-03-10", "doc_no": "甲科协通〔2023〕10号"}
+    hit = _text_hit("甲省科学技术协会文件\n甲科协通〔2023〕10号\n现将工作要点印发给你们。",
+                    title="甲省科学技术协会关于印发工作要点的通知", **meta)
+    answer = _answer("甲科协通〔2023〕10号是以哪个单位的名义发的文？", hit)[0]
+    assert answer == "发文单位：甲省科学技术协会（2023年3月10日）"
+    assert _answer("乙科协通〔2023〕10号是以哪个单位的名义发的文？", hit)[0] is None  # another 文号: another document
+
+
+def test_a_figure_under_a_heading_that_says_the_topic_answers():
+    from qa.answerability import Judge
+
+    text = "一、工作目标\n到2025年，全区公民具备科学素质的比例达到16%，基层科普能力显著提升。"
+    title = "甲区科学素质实施方案(2021-2025年)"  # its years name the document
+    hit = _text_hit(text, title=title, path=[title, "一、工作目标"])
+    q = analyse("甲区定的目标，到2025年达标的人要占百分之几？", places=("甲区",))
+    q.unknown = Judge([hit.chunk], {hit.chunk.doc_id: hit.meta}).unknown_words(q)
+    hit.highlight = best_segment(q, hit)
+    found = direct_answer(q, [hit])
+    assert found is not None and found.text.endswith("16%")
+    assert hit.chunk.text[hit.highlight[0] :].startswith("到2025年")  # the sentence with the figure, not the heading

@@ -258,3 +258,8 @@ def test_each_asks_for_several_documents_only_when_it_names_them():
     assert asks_several(analyse("What do the Hubei and Hunan plans respectively say about tours?"))
     assert not asks_several(analyse("How much money does each creator receive from the programme?"))
     assert not asks_several(analyse("How much funding does the district guarantee each year?"))
+
+
+def test_in_whose_name_a_document_went_out_asks_for_its_issuer():
+    assert analyse("这份要点是用哪个单位的名义发的通知？").qtype is QuestionType.ISSUER
+    assert analyse("这个文是以哪个单位的名义发的？").qtype is QuestionType.ISSUER
