@@ -465,8 +465,8 @@ def _interrogative_re(words: frozenset[str]) -> re.Pattern:
 
 
 def _nouns_beside(clause: str, lexicon: Lexicon) -> list[str]:
-    """What the last question word asks for, kinds of answer included: the noun after it (哪些方案, 哪个科室) or the
-    noun linked before it (全称是什么, 名字叫什么)."""
+    """What the last question word asks for, kinds of answer included: the noun after it (哪些方案, 哪个科室), or
+    when none follows, the noun linked before it (全称是什么, 名字叫什么)."""
     toks = _pos_cut(clause)
     spots = _question_words(toks, lexicon)
     if not spots:
@@ -479,7 +479,8 @@ def _nouns_beside(clause: str, lexicon: Lexicon) -> list[str]:
             out.append(w)
         break
     if (
-        i >= 2
+        not out  # 对牵头单位有什么要求: the noun after the question word is what is asked, not 单位 before it
+        and i >= 2
         and toks[i - 1][0] in lexicon.links
         and (toks[i - 2][1].startswith("n") or toks[i - 2][0] in lexicon.answer_kinds)
     ):

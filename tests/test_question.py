@@ -263,3 +263,9 @@ def test_each_asks_for_several_documents_only_when_it_names_them():
 def test_in_whose_name_a_document_went_out_asks_for_its_issuer():
     assert analyse("这份要点是用哪个单位的名义发的通知？").qtype is QuestionType.ISSUER
     assert analyse("这个文是以哪个单位的名义发的？").qtype is QuestionType.ISSUER
+
+
+def test_what_is_asked_of_the_lead_unit_is_not_who_leads():
+    assert analyse("这个通知对牵头单位有什么要求？").qtype is not QuestionType.LEAD
+    assert analyse("这个通知的牵头单位是哪个？").qtype is QuestionType.LEAD
+    assert analyse("牵头制定的方案全称是什么").qtype is not QuestionType.LEAD
