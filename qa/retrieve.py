@@ -289,6 +289,13 @@ def bare_header(chunk: Chunk, meta) -> bool:
 TITLE_SWAP_DEPTH = 10  # how far down a better passage of the same document is looked for
 
 
+def _titles(title: str) -> list[str]:
+    """A document's title, and for a notice that 印发 another (关于印发《甲省2023年科普工作要点》的通知) the title of
+    what it prints, which opens the text after the notice."""
+    inner = re.findall(r"《([^《》]+)》", title)
+    return [t for t in (re.sub(r"\s+", "", fold(x)) for x in (title, *inner)) if t]
+
+
 def _opening_text(hit: Hit, text: str, title: str) -> str:
     """An opening chunk's text less its title and its 主送 line: the bodies it is sent to (各省级学会…) say nothing
     about the topic, though their names share its words (学会科普 and 各省级学会)."""
@@ -312,17 +319,20 @@ def content_before_title(
     words less those naming the document) than the opening chunk's text after its title and 主送 line does, the two
     change places; other documents keep their ranks. A navigation chunk (a 目录 naming the topic) is never the one
     moved up: it says the topic's words and nothing about it."""
-    from .highlight import topic_overlap
+    from .highlight import said_share, topic_overlap
+
+    def about(g: Hit, text: str) -> tuple[float, float]:  # the noun asked (要做一次什么评估: 评估) first
+        return said_share(question.asked, text), topic_overlap(question, g, text)
 
     out = list(hits)
     for i, h in enumerate(out[:depth]):
-        title = re.sub(r"\s+", "", fold(h.meta.title))
         text = re.sub(r"\s+", "", fold(h.chunk.text))
-        if not title or title not in text:
+        title = next((t for t in _titles(h.meta.title) if t in text), None)
+        if not title:
             continue
-        own = topic_overlap(question, h, _opening_text(h, text, title))
+        own = about(h, _opening_text(h, text, title))
         later = [
-            (topic_overlap(question, g, g.chunk.text), j)
+            (about(g, g.chunk.text), j)
             for j, g in enumerate(out[i + 1 : depth], i + 1)
             if g.chunk.doc_id == h.chunk.doc_id and not navigation(g)
         ]
