@@ -269,3 +269,8 @@ def test_what_is_asked_of_the_lead_unit_is_not_who_leads():
     assert analyse("这个通知对牵头单位有什么要求？").qtype is not QuestionType.LEAD
     assert analyse("这个通知的牵头单位是哪个？").qtype is QuestionType.LEAD
     assert analyse("牵头制定的方案全称是什么").qtype is not QuestionType.LEAD
+
+
+def test_a_hedge_on_the_quantity_is_not_what_is_asked():
+    assert "起码" not in analyse("科学家精神宣讲一年起码要搞几场？").asked
+    assert "最多" not in analyse("这个补贴最多能给多少钱？").asked
