@@ -174,5 +174,5 @@ def places_in_latin(text: str, places: Iterable[str]) -> list[str]:
     """Places of the indexed documents named in pinyin in an English question (Puyang → 濮阳)."""
     index = _pinyin_index(tuple(sorted(set(places))))
     words = re.findall(r"[a-z]+", text.lower())
-    spans = set(words) | {a + b for a, b in itertools.pairwise(words)}  # Puyang, Pu Yang
+    spans = [*words, *(a + b for a, b in itertools.pairwise(words))]  # Puyang, Pu Yang; in the order written
     return list(dict.fromkeys(index[s] for s in spans if s in index))
