@@ -274,3 +274,9 @@ def test_what_is_asked_of_the_lead_unit_is_not_who_leads():
 def test_a_hedge_on_the_quantity_is_not_what_is_asked():
     assert "起码" not in analyse("科学家精神宣讲一年起码要搞几场？").asked
     assert "最多" not in analyse("这个补贴最多能给多少钱？").asked
+
+
+def test_what_a_document_wants_to_get_done_is_its_purpose():
+    assert analyse("甲区出这个实施方案，主要是想干什么？").qtype is QuestionType.PURPOSE
+    assert analyse("这个办法主要想干成啥？").qtype is QuestionType.PURPOSE
+    assert analyse("科普大篷车进校园是干什么的").qtype is not QuestionType.PURPOSE  # what it is, not a purpose cue

@@ -139,8 +139,10 @@ def test_a_purpose_question_favours_passages_that_state_a_purpose():
         Chunk(1, "a", "当前，受国际金融危机影响，高校毕业生就业压力加大。", [], (40, 70)),
         Chunk(2, "a", "到2025年，全市新建口袋公园50处，完成老旧小区改造300个。", [], (70, 100)),
         Chunk(3, "a", "为期三年的行动分两个阶段实施。", [], (100, 120)),
+        # the 公文 formula without 为: 根据…的要求，全面部署…工作，结合我区实际，制定本方案
+        Chunk(4, "a", "根据省政府的要求，全面部署全区科学素质建设工作，结合我区实际，制定本方案。", [], (120, 160)),
     ]
-    assert list(answer_field_mask(chunks, "purpose")) == [True, True, False, False]
+    assert list(answer_field_mask(chunks, "purpose")) == [True, True, False, False, True]
 
 
 def test_passages_citing_a_wenhao_can_answer_a_wenhao_question(assistant):
