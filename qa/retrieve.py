@@ -21,7 +21,7 @@ from .metadata import cn_date, split_issuers
 from .normalize import fold, to_simplified
 from .places import within
 from .question import LISTS_DOCUMENTS_RE, asks_several, years_in
-from .schema import Chunk, Hit, Question
+from .schema import Chunk, Hit, Question, QuestionType
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -175,6 +175,8 @@ class Retriever:
             hits = sorted(hits, key=lambda h: bool(self._bare[h.chunk.chunk_id]))
             if not question.latin:
                 hits = content_before_title(question, hits, lambda h: bool(self._bare[h.chunk.chunk_id]))
+        if question.qtype is QuestionType.PURPOSE:
+            hits = stated_purpose_first(question, hits, self._mask("purpose"), load_lexicon())
         hits = merge_neighbours(hits) if s.merge_neighbours else hits
         if listed := self.listed_documents(question):  # 哪几份是2023年发的: each such document's header first
             heads = [self.header_hit(d, question) for d in listed[:k]]
@@ -338,6 +340,25 @@ def content_before_title(
         ]
         if later and (best := max(later, key=lambda x: (x[0], -x[1])))[0] > own:
             out[i], out[best[1]] = out[best[1]], out[i]
+    return out
+
+
+def stated_purpose_first(question: Question, hits: list[Hit], states: np.ndarray, lexicon: Lexicon) -> list[Hit]:
+    """What a document is for (这个方案制定出来主要是想达到什么目的) is what its opening states (为…，结合实际，制定本
+    方案): asked about a document, that passage of the first-ranked document goes before the document's others. A
+    purpose asked of a measure (为什么要开展…行动) is not the document's."""
+    kinds = lexicon.document_kinds
+    if not hits or not any(k in question.base for k in kinds if len(k) >= 2):
+        return hits
+    doc = hits[0].chunk.doc_id
+    ours = [i for i, h in enumerate(hits[:TITLE_SWAP_DEPTH]) if h.chunk.doc_id == doc]
+    if states[hits[ours[0]].chunk.chunk_id]:
+        return hits
+    j = next((i for i in ours if states[hits[i].chunk.chunk_id]), None)
+    if j is None:
+        return hits
+    out = list(hits)
+    out.insert(ours[0], out.pop(j))
     return out
 
 

@@ -145,6 +145,24 @@ def test_a_purpose_question_favours_passages_that_state_a_purpose():
     assert list(answer_field_mask(chunks, "purpose")) == [True, True, False, False, True]
 
 
+def test_what_a_document_is_for_is_answered_by_the_passage_that_states_it():
+    import numpy as np
+
+    from qa.lexicon import load_lexicon
+    from qa.question import analyse
+    from qa.retrieve import stated_purpose_first
+
+    meta = DocMeta(title="甲区科学素质实施方案", file="a.txt")
+    row = Chunk(0, "a.txt", "重点任务：加强组织领导\n主要措施：区领导小组负责牵头组织实施。", [], (500, 540))
+    opening = Chunk(1, "a.txt", "根据省里的要求，提升公民科学素质，结合我区实际，制定本方案。", [], (0, 40))
+    hits = [Hit(row, meta, 2.0), Hit(opening, meta, 1.0)]
+    states = np.array([False, True])
+    asked = analyse("我是新来的，领导让我熟悉一下甲区这个方案，它制定出来主要是想达到什么目的？")
+    assert [h.chunk.chunk_id for h in stated_purpose_first(asked, hits, states, load_lexicon())] == [1, 0]
+    measure = analyse("为什么要加强组织领导？")  # the purpose of a measure, not of the document
+    assert [h.chunk.chunk_id for h in stated_purpose_first(measure, hits, states, load_lexicon())] == [0, 1]
+
+
 def test_passages_citing_a_wenhao_can_answer_a_wenhao_question(assistant):
     """依据的…中央一号文件 shares no word with 《关于…的意见》（中发〔2021〕1号）: the passages that cite a 文号, not
     only the headers, are those a 文号 question's type boost (and a named document's seeding) covers."""
