@@ -321,10 +321,7 @@ def content_before_title(
     words less those naming the document) than the opening chunk's text after its title and 主送 line does, the two
     change places; other documents keep their ranks. A navigation chunk (a 目录 naming the topic) is never the one
     moved up: it says the topic's words and nothing about it."""
-    from .highlight import said_share, topic_overlap
-
-    def about(g: Hit, text: str) -> tuple[float, float]:  # the noun asked (要做一次什么评估: 评估) first
-        return said_share(question.asked, text), topic_overlap(question, g, text)
+    from .highlight import topic_overlap
 
     out = list(hits)
     for i, h in enumerate(out[:depth]):
@@ -332,9 +329,9 @@ def content_before_title(
         title = next((t for t in _titles(h.meta.title) if t in text), None)
         if not title:
             continue
-        own = about(h, _opening_text(h, text, title))
+        own = topic_overlap(question, h, _opening_text(h, text, title))
         later = [
-            (about(g, g.chunk.text), j)
+            (topic_overlap(question, g, g.chunk.text), j)
             for j, g in enumerate(out[i + 1 : depth], i + 1)
             if g.chunk.doc_id == h.chunk.doc_id and not navigation(g)
         ]
