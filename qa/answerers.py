@@ -70,6 +70,8 @@ def lead_patterns(q: Question) -> list[re.Pattern]:
     if ROLE_ASKED_RE.search(to_simplified(q.base)):
         return LEAD_PATTERNS
     return [*LEAD_NOTE_PATTERNS, LEAD_ACT_PATTERN, *LEAD_ROLE_PATTERNS]
+
+
 RESPONSIBLE_PATTERNS = [
     re.compile(r"[（(](?:责任|牵头|配合|承办)(?:单位|科室|部门|处室)[:：]\s*([^（）()]{2,60})[）)]"),
     re.compile(r"由([\u4e00-\u9fa5、]{2,40}?)负责"),
@@ -387,7 +389,8 @@ def _counted_after(q: Question) -> str | None:
     """What a count asks the number of, as the question writes it after 多少个 / 几个 (新设立的花垣镇下辖多少个建制村 →
     建制村), which the tagger may have cut into a verb and a character."""
     units = load_lexicon().units_pattern
-    m = re.search(rf"(?:多少|几)\s*(?:{units})([\u4e00-\u9fa5]{{2,6}}?)(?:[呢啊呀吗]?[？?，,。！!]|[呢啊呀吗]?$)", to_simplified(q.base))
+    ending = r"[呢啊呀吗]?(?:[？?，,。！!]|$)"
+    m = re.search(rf"(?:多少|几)\s*(?:{units})([\u4e00-\u9fa5]{{2,6}}?){ending}", to_simplified(q.base))
     return fold(m.group(1)) if m else None
 
 
@@ -744,7 +747,8 @@ def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
         ranked = [(i, _number_match(q, h)) for i, h in enumerate(hits[:3]) if h.chunk.doc_id == doc]
         scored = [(m[0], -i, m[1]) for i, m in ranked if m and not ruled_out(q, m[1])]  # ties: better rank
         return DirectAnswer(max(scored)[2], -max(scored)[1]) if scored else None
-    if answerer is lead_answer and (role := _role_holder(q, [(i, h) for i, h in enumerate(hits[:3]) if h.chunk.doc_id == doc])):
+    top = [(i, h) for i, h in enumerate(hits[:3]) if h.chunk.doc_id == doc]
+    if answerer is lead_answer and (role := _role_holder(q, top)):
         return role
     for i, hit in enumerate(hits[:3]):
         if hit.chunk.doc_id != doc:

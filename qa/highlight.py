@@ -151,7 +151,8 @@ def best_segment(question: Question, hit: Hit) -> tuple[int, int] | None:
         s = text[span[0] : span[1]]
         holds = holds_field(question.qtype, s)
         # a count is read off a sentence with a figure: a heading (一、工作目标) may say the topic better, never it
-        return holds and question.qtype is QuestionType.NUMBER, topic_overlap(question, hit, s) + (0.5 if holds else 0.0)
+        overlap = topic_overlap(question, hit, s) + (0.5 if holds else 0.0)
+        return holds and question.qtype is QuestionType.NUMBER, overlap
 
     best = max(spans, key=score)  # max keeps the earliest of equals
     start = best[0] + (len(text[best[0] : best[1]]) - len(text[best[0] : best[1]].lstrip()))
