@@ -526,8 +526,9 @@ def _topic_share(q: Question, hit: Hit, sentence: str) -> float:
 
 
 def _head_word(q: Question) -> str | None:
-    """The word the question asks the number of: the last content word before 多少 / 几 (全县总人口是多少 → 总人口)."""
-    m = re.search(r"多少|几|百分|比例", q.base)
+    """The word the question asks the number of: the last content word before 多少 / 几 (全县总人口是多少 → 总人口) —
+    the last of them: 报告里列了好几个园区…其中开发区的产值达到多少 asks at its end."""
+    m = _last(re.finditer(r"多少|几|百分|比例", q.base))
     before = fold(q.base[: m.start()]) if m else ""
     words = [w for w in subject_words(q.subject) if w in before and w not in q.unknown]
     return max(words, key=before.rfind) if words else None
@@ -538,8 +539,13 @@ def _asked_unit(q: Question, units: str) -> str | None:
     (how many stops → 站)."""
     if q.latin and (m := ENGLISH_ASKED_RE.search(q.base)) and m.group("c"):
         return next((t for g in gloss_groups(m.group("c")) for t in g if re.fullmatch(units, t)), None)
-    m = re.search(rf"(?:几|多少)\s*({units}|万)", q.base)
+    asking = _last(re.finditer(r"几|多少", q.base))  # 列了好几个园区…产值达到多少: not 个
+    m = re.match(rf"(?:几|多少)\s*({units}|万)", q.base[asking.start() :]) if asking else None
     return m.group(1) if m else None
+
+
+def _last(matches):
+    return next(iter(reversed(list(matches))), None)
 
 
 def cited_doc_no(q: Question, hit: Hit) -> str | None:

@@ -648,3 +648,15 @@ def test_a_figure_under_a_heading_that_says_the_topic_answers():
     found = direct_answer(q, [hit])
     assert found is not None and found.text.endswith("16%")
     assert hit.chunk.text[hit.highlight[0] :].startswith("到2025年")  # the sentence with the figure, not the heading
+
+
+def test_a_long_question_is_asked_at_its_end_not_in_its_context():
+    from qa.answerability import Judge
+
+    text = "园区产值突破1000亿元，甲产业园产值首次突破300亿元，乙开发区产值达到280亿元，丙产业园产值达到167亿元。"
+    hit = _text_hit(text, title="丁市政府工作报告", path=["报告"])
+    q = analyse("我在准备园区经济的材料，看到丁市政府工作报告里列了好几个园区的产值。请问其中乙开发区的产值达到多少？")
+    q.unknown = Judge([hit.chunk], {hit.chunk.doc_id: hit.meta}).unknown_words(q)  # 准备, 材料: no passage says them
+    hit.highlight = best_segment(q, hit)
+    found = direct_answer(q, [hit])
+    assert found is not None and found.text.endswith("280亿元")  # 好几个 of the context asks for no 个

@@ -280,3 +280,8 @@ def test_what_a_document_wants_to_get_done_is_its_purpose():
     assert analyse("甲区出这个实施方案，主要是想干什么？").qtype is QuestionType.PURPOSE
     assert analyse("这个办法主要想干成啥？").qtype is QuestionType.PURPOSE
     assert analyse("科普大篷车进校园是干什么的").qtype is not QuestionType.PURPOSE  # what it is, not a purpose cue
+
+
+def test_a_document_named_by_its_kind_is_not_what_is_asked():
+    assert analyse("新乡公卫三年计划是哪天发的？").asked == ()
+    assert analyse("甲市的实施方案是谁发的？").asked == ()
