@@ -81,6 +81,11 @@ RESPONSIBLE_PATTERNS = [
     re.compile(r"(?:设立|成立|组建)([\u4e00-\u9fa5]{2,20}?)(?:作为[\u4e00-\u9fa5]{0,8})?[，,]?(?:具体|主要|统一)?负责"),
     # partners: 与省卫健委等单位联合举办…, 会同市财政局共同制定…
     re.compile(r"(?:与|同|会同)([\u4e00-\u9fa5、]{2,30}?)(?:等(?:单位|部门|机构))?(?:联合|共同|一起)"),
+    # 联合国务院食安办修订发布《…》: the partner named after 联合, before what they do together
+    re.compile(
+        r"联合([\u4e00-\u9fa5、]{2,30}?)(?:等(?:单位|部门|机构))?(?:共同)?"
+        r"(?:修订|制定|发布|印发|开展|举办|实施|推出|编制|出台|组织|打造)"
+    ),
     re.compile(r"在([\u4e00-\u9fa5]{2,20}?)(?:设立|设置|成立)"),  # 在市价格主管部门设立领导小组办公室
 ]
 BODY_RE = load_lexicon().unit_suffix_re  # how a unit's name ends (lexicon.toml [bodies])
@@ -231,6 +236,13 @@ def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | Non
     asking = asking_words(q)
     candidates += sorted(_sentences(hit), key=lambda s: (-said_share(asking, s), -topic_overlap(q, hit, s)))
     candidates = [to_simplified(c) for c in candidates]  # the patterns are written in simplified characters
+    quoting = [c for c in candidates if all(n in _bare(c) for n in quoted_names(q))]
+    if quoting and quoting != candidates and (found := _first_match(q, quoting, patterns, asking)):
+        return found  # the sentence that says what is quoted (联合国务院食安办修订发布《…大纲》) first
+    return _first_match(q, candidates, patterns, asking)
+
+
+def _first_match(q: Question, candidates: list[str], patterns: list[re.Pattern], asking) -> str | None:
     for pattern in patterns:
         for text in candidates:
             found = [
@@ -306,6 +318,25 @@ def _opening_body(sentence: str) -> str | None:
     return None
 
 
+QUOTED_RE = re.compile(r"[“\"《]([^“”\"《》]{2,40})[”\"》]")
+
+
+def quoted_names(q: Question) -> list[str]:
+    """What the question quotes (“建立保障经费投入和落实奖励机制”这一项, 《食品安全科普宣传大纲》): an exact
+    reference, which the answering passage, and the sentence a body is read from, must say."""
+    return [_bare(m.group(1)) for m in QUOTED_RE.finditer(to_simplified(q.base))]
+
+
+def _bare(text: str) -> str:
+    """Folded, without quotation marks: “建设‘科普咸安’平台” is the document's 建设“科普咸安”平台."""
+    return re.sub(r"[“”‘’\"'「」『』]", "", fold(text))
+
+
+def _says_quoted(q: Question, hit: Hit) -> bool:
+    text = _bare(" ".join([*hit.chunk.section_path, hit.chunk.text]))
+    return all(n in text for n in quoted_names(q))
+
+
 def _role_holder(q: Question, hits: list[tuple[int, Hit]]) -> DirectAnswer | None:
     """A question naming the role (总的牵头部门是哪个) is answered by a passage giving a body that role, though a
     passage ranked above it says who 牵头组织实施 the work."""
@@ -323,7 +354,7 @@ def _unit_answer(
     """An answerer for a body question: a table column of the asked kind, else the document's own wording."""
 
     def answer(q: Question, hit: Hit) -> str | None:
-        if not _about(q, hit):
+        if not _about(q, hit) or not _says_quoted(q, hit):
             return None
         sources = (lambda: _fields(hit, FIELD_COLUMN_RE[qtype]), lambda: _by_patterns(q, hit, patterns(q)))
         sources += (lambda: _actor(q, hit), lambda: _sentence_subject(q, hit))

@@ -660,3 +660,13 @@ def test_a_long_question_is_asked_at_its_end_not_in_its_context():
     hit.highlight = best_segment(q, hit)
     found = direct_answer(q, [hit])
     assert found is not None and found.text.endswith("280亿元")  # 好几个 of the context asks for no 个
+
+
+def test_what_the_question_quotes_the_answering_passage_and_sentence_must_say():
+    text = "联合甲部开展生态环境科普活动。联合乙办修订发布《食品安全科普宣传大纲》。"
+    hit = _text_hit(text, title="某协会2022年科普工作要点", path=["要点"])
+    assert _answer("某协会要跟哪个部门一起修订发布《食品安全科普宣传大纲》？", hit)[0] == "责任单位：乙办"
+    other = _text_hit("重点任务：11.加强组织领导\n主要措施：区领导小组负责牵头组织实施全区工作。",
+                      title="甲区实施方案", path=["甲区实施方案", "11.加强组织领导"])
+    asked = "甲区方案里“建立保障经费投入和落实奖励机制”这一项的牵头单位是哪个？"
+    assert _answer(asked, other, places=("甲区",))[0] is None  # another item's lead is no answer
