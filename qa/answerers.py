@@ -446,6 +446,8 @@ def _sentence_number(
         if not ordinals:
             return None
         best = max(ordinals, key=lambda m: _grams_in(q, sentence[m.end() : m.end() + 20]))
+        if _topic_share(q, hit, sentence[best.end() : best.end() + 20]) < MIN_EVENT_SHARE:
+            return None  # 第38届 of 青少年科技创新大赛 does not count the 青少年机器人竞赛 asked about
         return float(_grams_in(q, sentence[best.end() : best.end() + 20])), re.sub(r"\s+", "", best.group(0))
     lexicon = load_lexicon()
     units = lexicon.units_pattern
@@ -493,6 +495,7 @@ def _sentence_number(
 
 
 COUNTED_NOUN_CHARS = 10
+MIN_EVENT_SHARE = 0.5  # of the topic's bigrams, said by the name an ordinal counts (第39届广东省青少年科技创新大赛)
 
 
 def asked_measures(question: str, lexicon) -> tuple[str, ...]:

@@ -670,3 +670,10 @@ def test_what_the_question_quotes_the_answering_passage_and_sentence_must_say():
                       title="甲区实施方案", path=["甲区实施方案", "11.加强组织领导"])
     asked = "甲区方案里“建立保障经费投入和落实奖励机制”这一项的牵头单位是哪个？"
     assert _answer(asked, other, places=("甲区",))[0] is None  # another item's lead is no answer
+
+
+def test_an_ordinal_answers_only_for_the_event_it_counts():
+    hit = _text_hit("举办第38届甲省青少年科技创新大赛和第10届甲省青少年科普作品大赛。", title="甲省科协工作要点",
+                    path=["要点"])
+    assert _answer("甲省青少年科普作品大赛是第几届", hit)[0] == "第10届"
+    assert _answer("甲省青少年机器人竞赛办第几届", hit)[0] is None  # no ordinal counts that contest
