@@ -98,6 +98,7 @@ OTHER_DOCUMENT_RE = re.compile(
 # an English question about a document another one cites or replaces: its own header is no answer
 ENGLISH_OTHER_DOCUMENT_RE = re.compile(
     r"\bcit(?:e|es|ed|ing)\b|\bbased on\b|\brefer(?:s|red)? to\b|\breplac(?:e|es|ed)\b|\brepeal(?:s|ed)?\b|"
+    r"\bin the spirit of\b|\bin accordance with\b|\bpursuant to\b|"  # 根据…精神, 按照: the document it follows
     r"\b(?:previous|earlier|former|old) (?:version|edition)\b",
     re.I,
 )
