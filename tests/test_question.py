@@ -285,3 +285,8 @@ def test_what_a_document_wants_to_get_done_is_its_purpose():
 def test_a_document_named_by_its_kind_is_not_what_is_asked():
     assert analyse("新乡公卫三年计划是哪天发的？").asked == ()
     assert analyse("甲市的实施方案是谁发的？").asked == ()
+
+
+def test_which_bodies_issued_it_in_any_body_word_asks_for_the_issuer():
+    for asked in ("这份实施意见是由哪些机关联合发布的？", "这个通知是哪几个机构一起印发的", "这份方案是什么机关发布的"):
+        assert analyse(asked).qtype is QuestionType.ISSUER, asked
