@@ -640,7 +640,11 @@ def _named_in_english(q: Question, ident: str) -> bool:
     names = [*q.places, *q.years]
     lexicon = load_lexicon()
     kinds = tuple(lexicon.document_kinds)  # work plan, key points, notice: any kind, whatever the title calls it
-    terms = tuple(t for t in q.glossed.split() if not lexicon.names_type(t) and not t.endswith(kinds))
+    terms = tuple(
+        t
+        for t in q.glossed.split()
+        if not lexicon.names_type(t) and not t.endswith(kinds) and not DOCUMENT_WORDS.fullmatch(t)  # issued → 印发
+    )
     return (
         bool(names)
         and not ENGLISH_OTHER_DOCUMENT_RE.search(q.base)

@@ -685,3 +685,14 @@ def test_an_english_question_about_the_document_followed_gets_no_own_number():
                     doc_no="甲政办发〔2009〕24号", date="2009-03-01")
     asked = "The 2009 employment notice was issued in the spirit of a State Council notice. What is its document number?"
     assert _answer(asked, hit)[0] != "文号：甲政办发〔2009〕24号"
+
+
+def test_an_english_question_naming_a_document_by_place_and_issuing_gets_its_issuer():
+    title = "中共甲市委甲市人民政府关于深化文旅融合的实施意见"
+    hit = _text_hit("为深化文旅融合，提出如下实施意见。", title=title, issuer="中共甲市委、甲市人民政府",
+                    doc_no="甲发〔2023〕11号")
+    q = analyse("Which bodies jointly issued Jiashi's implementation opinions?", places=("甲市",))
+    q.places = ["甲市"]  # the pinyin index is built from the indexed documents' places; this hit's is given
+    hit.highlight = best_segment(q, hit)
+    found = direct_answer(q, [hit])
+    assert found is not None and found.text.startswith("发文单位：中共甲市委、甲市人民政府")

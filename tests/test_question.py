@@ -189,6 +189,7 @@ def test_the_askers_own_role_does_not_type_the_question():
 def test_english_issuer_and_date_questions_name_the_issuing_office_or_date():
     assert analyse("Which office issued the district's implementation plan?").qtype is QuestionType.ISSUER
     assert analyse("Which bureau issued the 2024 work points?").qtype is QuestionType.ISSUER
+    assert analyse("Which bodies jointly issued the city's opinions?").qtype is QuestionType.ISSUER
     assert analyse("What is the issuing date of the provincial notice?").qtype is QuestionType.DATE
 
 
