@@ -683,7 +683,9 @@ def test_an_english_question_about_the_document_followed_gets_no_own_number():
     text = "为贯彻落实《国务院办公厅关于加强就业工作的通知》（国办发〔2009〕3号）精神，现就有关事项通知如下。"
     hit = _text_hit(text, title="甲省人民政府办公厅关于做好就业工作的通知", issuer="甲省人民政府办公厅",
                     doc_no="甲政办发〔2009〕24号", date="2009-03-01")
-    asked = "The 2009 employment notice was issued in the spirit of a State Council notice. What is its document number?"
+    asked = (
+        "The 2009 employment notice was issued in the spirit of a State Council notice. What is its document number?"
+    )
     assert _answer(asked, hit)[0] != "文号：甲政办发〔2009〕24号"
 
 
