@@ -128,6 +128,7 @@ def test_the_noun_beside_the_question_word_is_what_is_asked():
     assert analyse("甲市那份方案的发文机关是哪家？").asked == ()  # 机关, like 单位, is the kind of answer
     assert analyse("乙市的方案是依据国务院哪份文件制定的？").asked == ()  # 国务院 qualifies; 份文件 is a kind
     assert analyse("是根据国务院办公厅哪个文件精神制定的").asked == ()  # 文件精神: the gist of a document
+    assert analyse("两家在科技小院方面各有什么部署？").asked == ()  # 部署, like 措施 and 举措, is the kind
     assert analyse("机器人竞赛报名费多少钱").asked == ("报名费",)  # not a name: what is asked
     assert analyse("甲省防汛预案里启动IV级应急响应的具体条件是什么？").asked == ("条件",)  # 具体条件, tagged an idiom
     assert analyse("领导小组的组长是谁啊？").asked == ("组长",)  # a post, though the tagger calls 组长 a verb
