@@ -373,8 +373,8 @@ def _number_re() -> re.Pattern:
     units = load_lexicon().units_pattern
     return re.compile(
         rf"(?:不少于|不低于|不超过|超过|超|突破|达到|达|力争|约|近|共|累计|新增|减少|增长|增加)?\s*"
-        rf"(?:{NUM}\s*(?:万|千|百|亿)?|{CN_NUM})\s*(?:{units})(?:以上|左右|以内|以下)?"
-    )
+        rf"(?:{NUM}\s*(?:万|千|百|亿)?|{CN_NUM})\s*(?:{units})(?!(?<=周)年)(?:以上|左右|以内|以下)?"
+    )  # 75周年 is an anniversary, not 75 weeks
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -469,6 +469,8 @@ def _sentence_number(
         ]
         stand_in = 0.0 if exact else 1.0
         candidates = exact or general or (candidates if unit == "万" else [])
+    # 说的是省馆，不是全省: a figure whose clause says what the question rules out is not the one asked
+    candidates = [m for m in candidates if not ruled_out(q, _clause(sentence, m.start(), m.end()))]
     if not candidates or not _says_the_groups(q, sentence, lexicon) or not _of_the_asked_year(q, hit, sentence):
         return None
     if ACTUAL_ASKED_RE.search(q.base) and TARGET_SENTENCE_RE.search(sentence):

@@ -698,3 +698,27 @@ def test_an_english_question_naming_a_document_by_place_and_issuing_gets_its_iss
     hit.highlight = best_segment(q, hit)
     found = direct_answer(q, [hit])
     assert found is not None and found.text.startswith("发文单位：中共甲市委、甲市人民政府")
+
+
+def test_an_area_in_square_kilometres_answers_how_big():
+    hit = _text_hit("新设立的甲镇辖34个建制村、5个社区，总面积155.7平方千米，总人口4.7万人。",
+                    title="乙省民政厅关于丙县乡镇区划调整的批复", path=["批复"])
+    answer = _answer("新设立的甲镇总面积有多大？", hit)[0]
+    assert answer is not None and answer.endswith("155.7平方千米")
+
+
+def test_a_figure_whose_clause_says_what_the_question_rules_out_is_not_given():
+    from qa.answerability import Judge
+
+    text = "充分发挥省科技馆龙头带动作用，力争全省科技馆年接待观众超400万人次。2024年是新中国成立75周年。"
+    hit = _text_hit(text, title="甲省科协2024年科普工作要点", path=["要点"])
+    found = []
+    questions = ("甲省24年要点里，省科技馆自己一年接待目标多少？说的是省馆，不是全省。", "甲省24年要点里，全省科技馆一年接待目标多少？")
+    for asked in questions:
+        q = analyse(asked, places=("甲省",))
+        q.unknown = Judge([hit.chunk], {hit.chunk.doc_id: hit.meta}).unknown_words(q)
+        hit.highlight = best_segment(q, hit)
+        found.append(direct_answer(q, [hit]))
+    ruled_out, asked = found
+    assert ruled_out is None  # 超400万人次 is the province's; 75周年 is an anniversary, not 75 weeks
+    assert asked is not None and asked.text == "超400万人次"
