@@ -713,7 +713,10 @@ def test_a_figure_whose_clause_says_what_the_question_rules_out_is_not_given():
     text = "充分发挥省科技馆龙头带动作用，力争全省科技馆年接待观众超400万人次。2024年是新中国成立75周年。"
     hit = _text_hit(text, title="甲省科协2024年科普工作要点", path=["要点"])
     found = []
-    questions = ("甲省24年要点里，省科技馆自己一年接待目标多少？说的是省馆，不是全省。", "甲省24年要点里，全省科技馆一年接待目标多少？")
+    questions = (
+        "甲省24年要点里，省科技馆自己一年接待目标多少？说的是省馆，不是全省。",
+        "甲省24年要点里，全省科技馆一年接待目标多少？",
+    )
     for asked in questions:
         q = analyse(asked, places=("甲省",))
         q.unknown = Judge([hit.chunk], {hit.chunk.doc_id: hit.meta}).unknown_words(q)
