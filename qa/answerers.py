@@ -59,17 +59,10 @@ LEAD_ROLE_PATTERNS = [
     re.compile(r"以([\u4e00-\u9fa5、]{2,30}?)为牵头(?:部门|单位|机构)"),
 ]
 LEAD_ACT_PATTERN = re.compile(r"(?:^|[，,。；;、：:\s]|做好|配合)([\u4e00-\u9fa5、]{2,30}?)(?:负责)?牵头")
-LEAD_PATTERNS = [*LEAD_NOTE_PATTERNS, *LEAD_ROLE_PATTERNS, LEAD_ACT_PATTERN]
+# who 牵头 some work before who holds the role: a document may say both of two bodies (a 领导小组 that 负责牵头组织
+# 实施, a 科协 in the 牵头部门 role); a question naming the role is answered by _role_holder first
+LEAD_PATTERNS = [*LEAD_NOTE_PATTERNS, LEAD_ACT_PATTERN, *LEAD_ROLE_PATTERNS]
 ROLE_ASKED_RE = re.compile(r"牵头(?:部门|单位|机构)")
-
-
-def lead_patterns(q: Question) -> list[re.Pattern]:
-    """A question naming the role (总的牵头部门是哪个) is answered by the body given that role (区科协履行…牵头部门的
-    职责) before one that 牵头组织 some work; a question asking who 牵头 (由谁牵头组织) the other way round — a
-    document may say both of two bodies (a 领导小组 that 负责牵头组织实施, a 科协 in the 牵头部门 role)."""
-    if ROLE_ASKED_RE.search(to_simplified(q.base)):
-        return LEAD_PATTERNS
-    return [*LEAD_NOTE_PATTERNS, LEAD_ACT_PATTERN, *LEAD_ROLE_PATTERNS]
 
 
 RESPONSIBLE_PATTERNS = [
@@ -349,15 +342,13 @@ def _role_holder(q: Question, hits: list[tuple[int, Hit]]) -> DirectAnswer | Non
     return None
 
 
-def _unit_answer(
-    label: str, qtype: QuestionType, patterns: Callable[[Question], list[re.Pattern]]
-) -> Callable[[Question, Hit], str | None]:
+def _unit_answer(label: str, qtype: QuestionType, patterns: list[re.Pattern]) -> Callable[[Question, Hit], str | None]:
     """An answerer for a body question: a table column of the asked kind, else the document's own wording."""
 
     def answer(q: Question, hit: Hit) -> str | None:
         if not _about(q, hit) or not _says_quoted(q, hit):
             return None
-        sources = (lambda: _fields(hit, FIELD_COLUMN_RE[qtype]), lambda: _by_patterns(q, hit, patterns(q)))
+        sources = (lambda: _fields(hit, FIELD_COLUMN_RE[qtype]), lambda: _by_patterns(q, hit, patterns))
         sources += (lambda: _actor(q, hit), lambda: _sentence_subject(q, hit))
         found = next((f for source in sources if (f := source()) and not _restates(q, f)), None)
         return f"{label}：{found}" if found else None
@@ -365,8 +356,8 @@ def _unit_answer(
     return answer
 
 
-lead_answer = _unit_answer("牵头单位", QuestionType.LEAD, lead_patterns)
-responsible_answer = _unit_answer("责任单位", QuestionType.RESPONSIBLE, lambda q: RESPONSIBLE_PATTERNS)
+lead_answer = _unit_answer("牵头单位", QuestionType.LEAD, LEAD_PATTERNS)
+responsible_answer = _unit_answer("责任单位", QuestionType.RESPONSIBLE, RESPONSIBLE_PATTERNS)
 
 
 def _number_re() -> re.Pattern:

@@ -64,6 +64,11 @@ class Lexicon:
             any(word[:i] in q for q in qualifiers) and word[i:] in self.answer_kinds for i in range(1, len(word) - 1)
         )
 
+    @property
+    def document_kind_words(self) -> tuple[str, ...]:
+        """The kinds a document is called by a word of its own (方案, 计划, 要点), not 版 (2024年版)."""
+        return tuple(k for k in self.document_kinds if len(k) >= 2)
+
     def names_type(self, word: str) -> bool:
         """The word is a question-type cue (文号, 负责, 牵头): it says what kind of answer is asked, not about what."""
         return any(p.search(word) for p in self.question_types.values())

@@ -148,9 +148,7 @@ def _is_attribute(word: str, flag: str, lexicon: Lexicon) -> bool:
         and not lexicon.is_answer_kind(word)
         and word not in lexicon.stopwords
         and not lexicon.names_type(word)
-        and not word.endswith(
-            tuple(k for k in lexicon.document_kinds if len(k) >= 2)
-        )  # 三年计划是哪天发的: the document
+        and not word.endswith(lexicon.document_kind_words)  # 三年计划是哪天发的: the document, not an attribute
     )
 
 

@@ -105,7 +105,8 @@ class Retriever:
         self.index, self.embedder, self.settings = index, embedder, settings
         self.reranker = load_reranker(settings.reranker) if settings.reranker else None
         self._masks: dict[str, np.ndarray] = {}
-        self.places = places_of(index, lexicon or load_lexicon())
+        self.lexicon = lexicon or load_lexicon()
+        self.places = places_of(index, self.lexicon)
         self._identity = {doc_id: identity(meta) for doc_id, meta in index.docs.items()}
         # each chunk's document as a position in _doc_ids: a per-document share becomes a per-chunk one by indexing
         self._doc_ids = list(dict.fromkeys(c.doc_id for c in index.chunks))
@@ -176,7 +177,7 @@ class Retriever:
             if not question.latin:
                 hits = content_before_title(question, hits, lambda h: bool(self._bare[h.chunk.chunk_id]))
         if question.qtype is QuestionType.PURPOSE:
-            hits = stated_purpose_first(question, hits, self._mask("purpose"), load_lexicon())
+            hits = stated_purpose_first(question, hits, self._mask("purpose"), self.lexicon)
         hits = merge_neighbours(hits) if s.merge_neighbours else hits
         if listed := self.listed_documents(question):  # 哪几份是2023年发的: each such document's header first
             heads = [self.header_hit(d, question) for d in listed[:k]]
@@ -344,8 +345,7 @@ def stated_purpose_first(question: Question, hits: list[Hit], states: np.ndarray
     """What a document is for (这个方案制定出来主要是想达到什么目的) is what its opening states (为…，结合实际，制定本
     方案): asked about a document, that passage of the first-ranked document goes before the document's others. A
     purpose asked of a measure (为什么要开展…行动) is not the document's."""
-    kinds = lexicon.document_kinds
-    if not hits or not any(k in question.base for k in kinds if len(k) >= 2):
+    if not hits or not any(k in question.base for k in lexicon.document_kind_words):
         return hits
     doc = hits[0].chunk.doc_id
     ours = [i for i, h in enumerate(hits[:TITLE_SWAP_DEPTH]) if h.chunk.doc_id == doc]
