@@ -226,27 +226,53 @@ def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | Non
     """The first pattern match in the heading (it names what its section governs), then in the passage's sentences
     from the one most about the topic down (words naming the document left out, see highlight.topic_words): a note
     such as （市住建局牵头） or 由区科协牵头 need not repeat it."""
-    candidates = [hit.chunk.section_path[-1]] if hit.chunk.section_path else []
-    asking = asking_words(q)
-    candidates += sorted(_sentences(hit), key=lambda s: (-said_share(asking, s), -topic_overlap(q, hit, s)))
-    candidates = [to_simplified(c) for c in candidates]  # the patterns are written in simplified characters
-    quoting = [c for c in candidates if all(n in _bare(c) for n in quoted_names(q))]
+    asking = _asking_terms(q, hit)
+    candidates = [((1.0, 1.0), hit.chunk.section_path[-1])] if hit.chunk.section_path else []
+    # an English question's topic is ``asking`` already: its single-character terms (厅) match any body's name
+    topic = (lambda s: 0.0) if q.latin else (lambda s: topic_overlap(q, hit, s))
+    candidates += sorted((((-said_share(asking, s), -topic(s)), s) for s in _sentences(hit)), key=lambda c: c[0])
+    candidates = [(key, to_simplified(c)) for key, c in candidates]  # the patterns are written in simplified
+    quoting = [c for c in candidates if all(n in _bare(c[1]) for n in quoted_names(q))]
     if quoting and quoting != candidates and (found := _first_match(q, quoting, patterns, asking)):
         return found  # the sentence that says what is quoted (联合国务院食安办修订发布《…大纲》) first
     return _first_match(q, candidates, patterns, asking)
 
 
-def _first_match(q: Question, candidates: list[str], patterns: list[re.Pattern], asking) -> str | None:
+def _asking_terms(q: Question, hit: Hit) -> tuple[str, ...]:
+    """The words of the asking clause; for an English question, the glossary's Chinese for its topic (online →
+    网络), less single characters (省, 厅), which match inside any body's name."""
+    if not q.latin:
+        return asking_words(q)
+    return tuple(w for w in topic_words(q, hit.meta) if len(w) >= MIN_TERM_CHARS)
+
+
+MIN_TERM_CHARS = 2
+
+
+def _first_match(
+    q: Question, candidates: list[tuple[tuple, str]], patterns: list[re.Pattern], asking
+) -> str | None:
+    """The body of the first matching text (甲厅牵头开展的安全宣传、乙委牵头开展的健康行动: of the work asked
+    about); none when texts as much about the question name other bodies for work the question does not tell apart."""
     for pattern in patterns:
-        for text in candidates:
-            found = [
-                (b, m)
-                for m in pattern.finditer(text)
-                if (b := _bodies(m.group(1).strip("，,、；; "))) and not _restates(q, b)
-            ]
-            if found:  # 甲厅牵头开展的安全宣传、乙委牵头开展的健康行动: the body of the work that was asked about
-                return max(found, key=lambda f: said_share(asking, text[f[1].end() : f[1].end() + FOLLOWING_CHARS]))[0]
+        found = [
+            (key, b, said_share(asking, text[m.end() : m.end() + FOLLOWING_CHARS]))
+            for key, text in candidates
+            for m in pattern.finditer(text)
+            if (b := _bodies(m.group(1).strip("，,、；; "))) and not _restates(q, b)
+        ]
+        if found:
+            tied = [f for f in found if f[0] == found[0][0]]
+            best = max(tied, key=lambda f: f[2])
+            if any(f[1] != best[1] and f[2] == best[2] for f in tied):
+                raise Unsure(best[1])
+            return best[1]
     return None
+
+
+class Unsure(Exception):
+    """Several bodies fit the question equally: giving one would be a guess, and looking further (the sentence's
+    opening body) would guess again."""
 
 
 # what a 牵头 / 负责 note is about follows it (省卫健委牵头开展的健康湖南行动); it is matched against the words of
@@ -337,7 +363,11 @@ def _role_holder(q: Question, hits: list[tuple[int, Hit]]) -> DirectAnswer | Non
     if not ROLE_ASKED_RE.search(to_simplified(q.base)):
         return None
     for i, hit in hits:
-        if _about(q, hit) and (found := _by_patterns(q, hit, LEAD_ROLE_PATTERNS)) and not ruled_out(q, found):
+        try:
+            found = _about(q, hit) and _by_patterns(q, hit, LEAD_ROLE_PATTERNS)
+        except Unsure:
+            return None
+        if found and not ruled_out(q, found):
             return DirectAnswer(f"牵头单位：{found}", i)
     return None
 
@@ -350,7 +380,10 @@ def _unit_answer(label: str, qtype: QuestionType, patterns: list[re.Pattern]) ->
             return None
         sources = (lambda: _fields(hit, FIELD_COLUMN_RE[qtype]), lambda: _by_patterns(q, hit, patterns))
         sources += (lambda: _actor(q, hit), lambda: _sentence_subject(q, hit))
-        found = next((f for source in sources if (f := source()) and not _restates(q, f)), None)
+        try:
+            found = next((f for source in sources if (f := source()) and not _restates(q, f)), None)
+        except Unsure:
+            return None
         return f"{label}：{found}" if found else None
 
     return answer
@@ -482,6 +515,8 @@ def _sentence_number(
         if not candidates:
             return None
     best = max(candidates, key=fit)
+    if any(fit(m) == fit(best) and _bare_number(m) != _bare_number(best) for m in candidates):
+        return None  # 特色产业基地93个、科普惠民社区(村)72个 and nothing in the question to choose between them
     number = best.group(0)
     if number.endswith("大"):  # 3大 says nothing alone: 3大电信运营商
         number += counted_noun(sentence[best.end() : best.end() + COUNTED_NOUN_CHARS])
@@ -537,6 +572,10 @@ def _counts_asked(q: Question, sentence: str, m: re.Match) -> bool:
     count something else."""
     noun = counted_noun(sentence[m.end() : m.end() + COUNTED_NOUN_CHARS])
     return bool(noun) and any(g in fold(q.base) for g in bigrams(fold(noun)))
+
+
+def _bare_number(m: re.Match) -> str:
+    return re.sub(r"\s+", "", m.group(0))
 
 
 def _counted_with(number: str, classifier: str) -> bool:

@@ -725,3 +725,20 @@ def test_a_figure_whose_clause_says_what_the_question_rules_out_is_not_given():
     ruled_out, asked = found
     assert ruled_out is None  # 超400万人次 is the province's; 75周年 is an anniversary, not 75 weeks
     assert asked is not None and asked.text == "超400万人次"
+
+
+def test_of_several_lead_notes_the_english_terms_pick_one_or_none():
+    text = ("重点配合做好省应急厅牵头开展的安全宣传工作；省网信办牵头开展的网络科普生态建设；省卫健委牵头开展的健康"
+            "行动；省市场监管局牵头开展的食品安全工作。")
+    hit = _text_hit(text, title="某省科协科普工作要点", path=["要点"])
+    online = "Which department leads the online science popularization work in the key points?"
+    assert _answer(online, hit)[0] == "牵头单位：省网信办"  # online → 网络
+    vague = "Which department leads the campaign mentioned in the key points?"
+    assert _answer(vague, hit)[0] is None  # nothing tells the four works apart: no guess
+
+
+def test_two_figures_the_question_cannot_tell_apart_give_no_number():
+    hit = _text_hit("建设特色产业基地93个、科普惠民社区72个、科普教育基地40个。", title="某省科协科普工作要点",
+                    path=["要点"])
+    assert _answer("科普惠民社区有多少个", hit)[0] == "72个"
+    assert _answer("基地有多少个", hit)[0] is None  # two kinds of 基地: which is meant cannot be told
