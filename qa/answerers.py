@@ -104,7 +104,7 @@ REGISTRATION_ASKED_RE = re.compile(
 REGISTRATION_NO_RE = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[A-Z0-9]*(?:[—–\-－]\d{2,}){2,}")
 # a question about the document the named one follows (依据的2021年中央一号文件, 引用的那份通知): when no passage cites
 # it, the named document's own header is no answer
-CITING_QUESTION_RE = re.compile(r"(?:依据|根据|按照|依照|参照|引用|提到)的")
+CITING_QUESTION_RE = re.compile(r"(?:依据|根据|按照|依照|参照|引用|提到|(?<![吸指牵索])引)的")  # 里面引的: 引用的
 # the time of an event the document announces (报名截止日期, 什么时候开始报名, 评审时间) — not the document's own date,
 # unless the question also says it asks when the document was issued (印发, 发布, 落款 …)
 EVENT_ACTIONS = r"报名|申报|评审|截止|举办|开展|启动|召开|施行|实施|生效|开始|结束|反馈|完成|上线|开通"
@@ -115,7 +115,9 @@ ISSUED_RE = re.compile(r"印发|发布|发文|成文|落款|签发|出台|下发
 # an English question asks for the document's date only when it says so (when was it issued, what is its date); when
 # will the conference be held asks for an event's
 ENGLISH_ISSUED_RE = re.compile(r"\b(?:issu\w*|dated?|signed|published|released|promulgated)\b", re.I)
-CITED_CUES = re.compile(r"依据|根据|按照|照着|废止|原来|原先|旧|老版|上一版|引用|提到的|请示|上级|转发的|依照")
+CITED_CUES = re.compile(
+    r"依据|根据|按照|照着|废止|原来|原先|旧|老版|上一版|引用|(?<![吸指牵索])引的|提到的|请示|上级|转发的|依照"
+)
 
 
 @dataclass(frozen=True)

@@ -742,3 +742,11 @@ def test_two_figures_the_question_cannot_tell_apart_give_no_number():
                     path=["要点"])
     assert _answer("科普惠民社区有多少个", hit)[0] == "72个"
     assert _answer("基地有多少个", hit)[0] is None  # two kinds of 基地: which is meant cannot be told
+
+
+def test_a_document_the_question_says_is_cited_gets_the_citations_number():
+    text = ("为贯彻落实《中共甲省委 甲省人民政府关于推进乡村振兴的实施意见》(甲发〔2021〕1号)，"
+            "结合新区实际，制定本方案。")
+    hit = _text_hit(text, title="乙新区关于印发乡村振兴实施方案的通知", doc_no="乙发〔2021〕5号", path=["通知"])
+    assert _answer("乙新区方案里引的甲省那份乡村振兴实施意见，文号是？", hit)[0] == "文号：甲发〔2021〕1号"
+    assert _answer("乙新区乡村振兴实施方案的文号是？", hit)[0] == "文号：乙发〔2021〕5号"
