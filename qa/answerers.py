@@ -99,7 +99,7 @@ REPEALED_RE = re.compile(r"废止|作废|停止执行|不再执行")  # what a �
 # a normative document's registration number (规范性文件统一登记号: HNPR—2014—01050, ZJSP01-2023-0001), printed
 # under its 文号 and asked for by name or by its letters: the 文号 is no answer to it
 REGISTRATION_ASKED_RE = re.compile(
-    r"登记(?:编)?号|统一编号|备案号|(?P<prefix>[A-Za-z]{2,})\s*(?:开头|打头)|registration (?:number|no)", re.I
+    r"登记(?:编)?号|统一编号|备案号|(?P<prefix>[A-Za-z]{2,})\s*(?:开头|打头|编号|号码)|registration (?:number|no)", re.I
 )
 REGISTRATION_NO_RE = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[A-Z0-9]*(?:[—–\-－]\d{2,}){2,}")
 # a question about the document the named one follows (依据的2021年中央一号文件, 引用的那份通知): when no passage cites
@@ -725,6 +725,9 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
         return f"成文日期：{cn_date(meta.date)}" if meta.date else None
     if PRINTER_ASKED_RE.search(q.base) and (printed := _printed_by(neighbours or [hit])):
         return printed
+    if (kind := _asked_body_kind(q)) and not _is_of_kind(meta.issuer, kind):
+        printed = _printed_by(neighbours or [hit])  # 落款是哪个办公室: the 印发 line's 办公室, or no answer
+        return printed if printed and _is_of_kind(printed.split("（")[0], kind) else None
     if not meta.issuer:
         return None
     if q.excluded and (others := issuers_left(q, meta.issuer)):
@@ -738,6 +741,22 @@ PRINTED_LINE_RE = re.compile(
     r"([\u4e00-\u9fa5]{2,30})[ \t\u3000]*\n+[ \t\u3000]*((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\s*印发"
 )
 PRINTER_ASKED_RE = re.compile(r"印发(?:的)?(?:单位|机关|部门)|(?:单位|机关|部门|谁)印发|文末|末尾|结尾")
+
+
+ASKED_BODY_RE = re.compile(r"哪一?[个家]?([\u4e00-\u9fa5]{1,6}?)(?=印发|发|落款|出|签|的|[？?，,。！!]|$)")
+
+
+def _asked_body_kind(q: Question) -> str | None:
+    """The kind of body an issuer question names (哪个办公室, 哪家协会): an answer must be one. A word for any body
+    (部门, 单位) names no kind."""
+    m = ASKED_BODY_RE.search(to_simplified(q.base))
+    asked = m.group(1) if m else ""
+    return next((k for k in sorted(load_lexicon().issuer_suffixes, key=len, reverse=True) if asked.endswith(k)), None)
+
+
+def _is_of_kind(name: str, kind: str) -> bool:
+    """The name says the kind, in full or shortened as 公文 shorten names (科学技术协会 is a 科协)."""
+    return bool(re.search(".*?".join(map(re.escape, kind)), name))
 
 
 def _printed_by(hits: list[Hit]) -> str | None:

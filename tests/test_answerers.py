@@ -392,6 +392,7 @@ def test_a_registration_number_is_asked_by_its_name_or_letters_and_the_wenhao_ne
     places = ("甲省",)
     assert _answer("甲省防汛应急预案那个JSPR开头的编号是多少", hit, places=places)[0] == "登记号：JSPR—2014—01050"
     assert _answer("甲省防汛应急预案的登记号是多少", hit, places=places)[0] == "登记号：JSPR—2014—01050"
+    assert _answer("甲省防汛预案文号下面那行JSPR编号是多少", hit, places=places)[0] == "登记号：JSPR—2014—01050"
     assert _answer("甲省防汛应急预案的文号是多少", hit, places=places)[0] == "文号：甲政办发〔2014〕54号"
     plain = _text_hit(header.replace("JSPR—2014—01050\n", ""), title=hit.meta.title, doc_no=hit.meta.doc_no)
     assert _answer("甲省防汛应急预案的登记编号是多少", plain, places=places)[0] is None
@@ -575,6 +576,23 @@ def test_the_office_that_printed_a_document_closes_it():
         assert direct_answer(q, [head, end]).text == "印发机关：甲省科协办公室（2023年3月10日印发）"
     q = analyse("甲省科协2023年科普工作要点的发文机关是哪家？", places=("甲省",))
     assert direct_answer(q, [head, end]).text == "发文单位：甲省科学技术协会（2023年3月10日）"
+
+
+def test_an_issuer_question_naming_a_kind_of_body_gets_one_of_that_kind():
+    """哪个办公室: the issuer (甲省科学技术协会) is no 办公室; the 版记's printing office is, and without one no body
+    answers. 哪个科协 is met by 科学技术协会, which 公文 shorten to 科协."""
+    meta = {"title": "甲省科协2023年科普工作要点", "issuer": "甲省科学技术协会", "date": "2023-03-10"}
+    head = _text_hit("甲省科学技术协会文件\n甲科协通〔2023〕10号", **meta)
+    end = _text_hit("12. 加强基层调研。\n\n甲省科协办公室\n\n2023年3月10日印发", **meta)
+    asked = {"甲省2023科普要点，最后落款是哪个办公室？": "印发机关：甲省科协办公室（2023年3月10日印发）",
+             "甲省2023科普要点是哪个科协发的？": "发文单位：甲省科学技术协会（2023年3月10日）"}
+    for question, expected in asked.items():
+        q = analyse(question, places=("甲省",))
+        for h in (head, end):
+            h.highlight = best_segment(q, h)
+        assert direct_answer(q, [head, end]).text == expected
+        alone = direct_answer(q, [head])  # without the 版记
+        assert (alone.text if alone else None) == (None if "办公室" in question else expected)
 
 
 def test_what_is_now_is_not_answered_by_a_target():
