@@ -195,6 +195,10 @@ def _about(q: Question, hit: Hit) -> bool:
     return subject_overlap(q, " ".join([*hit.chunk.section_path, hit.chunk.text])) >= MIN_SUBJECT_OVERLAP
 
 
+def _context(hit: Hit) -> str:
+    return " ".join([*hit.chunk.section_path, hit.chunk.text])
+
+
 def _sentences(hit: Hit) -> list[str]:
     return [m.group(0) for m in SENTENCE_RE.finditer(hit.chunk.text)]
 
@@ -848,9 +852,9 @@ def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
     top = [(i, h) for i, h in enumerate(hits[:3]) if h.chunk.doc_id == doc]
     if answerer is lead_answer and (role := _role_holder(q, top)):
         return role
-    for i, hit in enumerate(hits[:3]):
-        if hit.chunk.doc_id != doc:
-            continue
+    if q.latin:  # no characters shared: the passage saying most of its terms (civil servants → 公务员) first
+        top.sort(key=lambda c: -said_share(_asking_terms(q, c[1]), _context(c[1])))
+    for i, hit in top:
         found = meta_answer(q, hit, ours) if answerer is meta_answer else answerer(q, hit)
         if found and not ruled_out(q, found.split("：", 1)[-1]):
             return DirectAnswer(found, _proof(found, hits, doc) if answerer is meta_answer else i)

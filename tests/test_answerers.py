@@ -768,3 +768,13 @@ def test_a_document_the_question_says_is_cited_gets_the_citations_number():
     hit = _text_hit(text, title="乙新区关于印发乡村振兴实施方案的通知", doc_no="乙发〔2021〕5号", path=["通知"])
     assert _answer("乙新区方案里引的甲省那份乡村振兴实施意见，文号是？", hit)[0] == "文号：甲发〔2021〕1号"
     assert _answer("乙新区乡村振兴实施方案的文号是？", hit)[0] == "文号：乙发〔2021〕5号"
+
+
+def test_an_english_question_is_answered_from_the_row_that_says_its_terms(corpus_docs, chunks):
+    other = _hit(corpus_docs, chunks, "咸安", "基层科普能力提升工程", kind="table_row")
+    asked = _hit(corpus_docs, chunks, "咸安", "公务员科学素质提升行动", kind="table_row")
+    q = analyse("In Xian'an's plan, which unit takes the lead on the scientific literacy action for civil servants?")
+    for h in (other, asked):
+        h.highlight = best_segment(q, h)
+    found = direct_answer(q, [other, asked])
+    assert found is not None and found.text == "牵头单位：区委组织部" and found.passage == 1
