@@ -160,6 +160,8 @@ def ruled_out(q: Question, text: str, kept: float | None = None) -> bool:
     rules out a 文号, not the document it names."""
     for excluded in q.excluded:
         words = _excluded_words(excluded)
+        # a place the question names qualifies what is excluded (雄安新区管委会): every body there says it
+        words = tuple(w for w in words if not any(fold(p) == fold(w) for p in q.places)) or words
         share = said_share(words, text)
         if (share > (0.5 if len(words) > 1 else 0)) if kept is None else share >= 0.5 and share > kept:
             return True

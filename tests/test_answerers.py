@@ -487,6 +487,14 @@ def test_of_joint_issuers_the_ones_not_ruled_out_answer_who_else_signed():
     assert whole == "发文单位：中共甲新区工作委员会、甲新区管理委员会（2021年3月15日）"
 
 
+def test_a_place_named_in_an_exclusion_does_not_rule_out_every_body_there():
+    title = "中共河北雄安新区工作委员会河北雄安新区管理委员会关于印发乡村振兴实施方案的通知"
+    meta = {"issuer": "中共河北雄安新区工作委员会、河北雄安新区管理委员会", "date": "2021-03-15"}
+    hit = _text_hit("现将实施方案印发给你们。", title=title, **meta)
+    named = "雄安乡村振兴方案，除了雄安新区管委会，还有哪个单位联合印发？"
+    assert _answer(named, hit, places=("雄安",))[0] == "发文单位：中共河北雄安新区工作委员会"
+
+
 def test_a_document_called_a_policy_is_named_for_its_date():
     title = "甲市乙区人民政府关于印发推动经济高质量发展若干政策举措(2025年版)的通知"
     hit = _text_hit("一、强化科技创新。对新认定的高新技术企业给予奖励。", title=title, date="2025-04-01")
