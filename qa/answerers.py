@@ -323,9 +323,20 @@ def _sentence_subject(q: Question, hit: Hit) -> str | None:
 
 
 def _does_the_asked_action(q: Question, sentence: str) -> bool:
-    """The sentence says the action asked about (改造计划由谁来制定 → 科学制定改造目标)."""
-    m = WHO_ACTION_RE.search(to_simplified(q.base))
-    return bool(m) and m.group(1)[:2] in to_simplified(sentence)
+    """The sentence says the action asked about (改造计划由谁来制定 → 科学制定改造目标); a one-character verb
+    (改造目标由谁来定) with what it is done to."""
+    text, said = to_simplified(q.base), to_simplified(sentence)
+    if m := ONE_CHARACTER_ACTION_RE.search(text):
+        words = subject_words(m.group("what"))
+        return m.group("verb") in said and said_share(words, said) >= MIN_CLAUSE_OVERLAP
+    m = WHO_ACTION_RE.search(text)
+    return bool(m) and m.group(1)[:2] in said
+
+
+# 改造目标由谁来定, 这事归谁管: the verb is one character, so what it is done to must be said with it
+ONE_CHARACTER_ACTION_RE = re.compile(
+    r"(?P<what>[\u4e00-\u9fa5]{2,10})(?:由|归|让)谁(?:来|去)?(?P<verb>[\u4e00-\u9fa5])(?:[呢啊呀吗？?。，,！!]|$)"
+)
 
 
 OPENING_CHARS = 12  # how far into a sentence the name of the body that opens it may end

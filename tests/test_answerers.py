@@ -412,6 +412,7 @@ def test_the_body_that_opens_a_sentence_saying_the_asked_action_does_it():
     text = "坚持因地制宜。全市不搞“一刀切”。各县人民政府充分发挥属地作用，科学制定建设目标，合理确定建设计划。"
     hit = _text_hit(text, title="甲市农村公路建设工作方案")
     assert _answer("甲市农村公路的建设目标和建设计划由谁来制定？", hit)[0] == "责任单位：各县人民政府"
+    assert _answer("甲市农村公路，具体建设目标由谁来定？", hit)[0] == "责任单位：各县人民政府"  # 定: 制定
     request = "请各牵头单位对涉及的工作任务再细化，科学制定推进计划，确保按时完成。"
     assert _answer("甲市各项任务的推进计划由谁来制定？", _text_hit(request, title="甲市任务分解通知"))[0] is None
 
