@@ -27,7 +27,7 @@ from .highlight import (
     topic_words,
 )
 from .lexical import bigrams
-from .lexicon import gloss_groups, load_lexicon
+from .lexicon import gloss_groups, load_lexicon, unglossed
 from .metadata import cn_date, date_in, split_issuers
 from .normalize import fold, to_simplified
 from .places import COUNTRY, distinct_places, within
@@ -474,7 +474,12 @@ def _count_unknown(q: Question) -> bool:
     passage's figures counts it (120万人次 or 1万场次) cannot be told, so no number is given."""
     if not q.latin or not (m := ENGLISH_ASKED_RE.search(q.base)) or not m.group("c"):
         return False
-    return not gloss_groups(m.group("c"))
+    # the counted noun itself must be glossed (scientist-spirit lecture events: events), not only a word before it
+    # (lecture → 讲堂 picked the lecture hall's figure); "sessions of the … Lecture Hall" counts what follows "of"
+    counted = re.split(r"\s+of\s+", m.group("c").strip())
+    if len(counted) > 1:
+        return not gloss_groups(counted[-1])
+    return not gloss_groups(counted[0]) or counted[0].split()[-1] in unglossed(counted[0]).split()
 
 
 def _sentence_number(

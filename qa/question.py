@@ -305,7 +305,7 @@ def _document_year_re(kinds: tuple[str, ...]) -> re.Pattern | None:
 ENGLISH_ASKED_RE = re.compile(
     r"\b(?:what|which)\s+(?:is|are|was|were)\s+the\s+(?P<a>[\w\s'-]{2,60}?)\s+(?:of|for|in|that|does|did|do|set|to|under)\b"
     r"|\bwhat\s+(?P<b>[\w\s'-]{2,60}?)\s+(?:does|did|do|is|are|was|were|will|has|have)\b"
-    r"|\bhow\s+(?:many|much)\s+(?P<c>[\w\s'-]{2,60}?)\s+(?:does|did|do|is|are|was|were|will|should|can|has|have|had)\b"
+    r"|\bhow\s+(?:many|much)\s+(?P<c>[\w\s'-]{2,60}?)\s+(?:does|did|do|is|are|was|were|will|should|must|can|has|have|had)\b"
     r"|\b(?:is|are)\s+there\s+(?:a|an|any)\s+(?P<d>[\w\s'-]{2,60}?)\s+(?:for|in|of|on|that|to|from|with)\b"
     r"|\bwho\s+(?:is|are|was|serves\s+as|acts\s+as)\s+(?:the\s+)?(?P<e>[\w\s'-]{2,60}?)\s+(?:of|for|in|at)\b",
     re.I,

@@ -787,3 +787,12 @@ def test_an_english_question_is_answered_from_the_row_that_says_its_terms(corpus
         h.highlight = best_segment(q, h)
     found = direct_answer(q, [other, asked])
     assert found is not None and found.text == "牵头单位：区委组织部" and found.passage == 1
+
+
+def test_an_english_count_whose_counted_noun_is_not_glossed_gets_no_number():
+    text = "开展科学家精神宣讲活动不少于12场。开办“甲地科普大讲堂”100期以上，邀请院士专家开展科普讲座。"
+    hit = _text_hit(text, title="2024年甲省科协科普工作要点", doc_id="甲.txt")
+    # lecture → 讲堂 alone would read the lecture hall's 100期 for the talks (events) asked about
+    assert _answer("How many scientist-spirit lecture events must the association hold at a minimum?", hit)[0] is None
+    sessions = "How many sessions of the popular science lecture hall will the association hold?"
+    assert _answer(sessions, hit)[0] == "100期以上"
