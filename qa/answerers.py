@@ -312,8 +312,9 @@ def _sentence_subject(q: Question, hit: Hit) -> str | None:
     """The body a sentence about the question's subject opens with: "区委区政府督查室要……开展督查督办工作" answers
     "督查督办由哪个部门负责"."""
     # the two most about it, those saying the asked noun first (督查督办由谁负责: 督查)
-    for sentence in sorted(_sentences(hit), key=lambda x: (-said_share(q.asked, x), -subject_overlap(q, x)))[:2]:
-        if subject_overlap(q, sentence) < MIN_CLAUSE_OVERLAP:  # the subject also names the document
+    # topic words: those naming the document (天津老旧小区更新改造方案) say which document, not which sentence
+    for sentence in sorted(_sentences(hit), key=lambda x: (-said_share(q.asked, x), -topic_overlap(q, hit, x)))[:2]:
+        if topic_overlap(q, hit, sentence) < MIN_CLAUSE_OVERLAP:
             return None
         if (m := SUBJECT_RE.match(to_simplified(sentence).strip())) and (found := _bodies(m.group(1))):
             return found

@@ -413,6 +413,9 @@ def test_the_body_that_opens_a_sentence_saying_the_asked_action_does_it():
     hit = _text_hit(text, title="甲市农村公路建设工作方案")
     assert _answer("甲市农村公路的建设目标和建设计划由谁来制定？", hit)[0] == "责任单位：各县人民政府"
     assert _answer("甲市农村公路，具体建设目标由谁来定？", hit)[0] == "责任单位：各县人民政府"  # 定: 制定
+    named = "甲市农村公路提质改造三年行动工作方案里，建设目标由谁来定？"  # words naming the document pick no sentence
+    plan = _text_hit(text, title="甲市农村公路提质改造三年行动工作方案")
+    assert _answer(named, plan)[0] == "责任单位：各县人民政府"
     request = "请各牵头单位对涉及的工作任务再细化，科学制定推进计划，确保按时完成。"
     assert _answer("甲市各项任务的推进计划由谁来制定？", _text_hit(request, title="甲市任务分解通知"))[0] is None
 
