@@ -292,3 +292,9 @@ def test_a_document_named_by_its_kind_is_not_what_is_asked():
 def test_which_bodies_issued_it_in_any_body_word_asks_for_the_issuer():
     for asked in ("这份实施意见是由哪些机关联合发布的？", "这个通知是哪几个机构一起印发的", "这份方案是什么机关发布的"):
         assert analyse(asked).qtype is QuestionType.ISSUER, asked
+
+
+def test_how_far_asks_for_a_number_and_which_two_bodies_for_the_issuers():
+    assert analyse("湖南的科普大篷车今年要跑多远？").qtype is QuestionType.NUMBER
+    assert analyse("宿州那份實施意見是哪兩個機關聯合發的？").qtype is QuestionType.ISSUER
+    assert analyse("这个通知是哪两家单位一起发的").qtype is QuestionType.ISSUER
