@@ -191,6 +191,8 @@ def test_english_issuer_and_date_questions_name_the_issuing_office_or_date():
     assert analyse("Which office issued the district's implementation plan?").qtype is QuestionType.ISSUER
     assert analyse("Which bureau issued the 2024 work points?").qtype is QuestionType.ISSUER
     assert analyse("Which bodies jointly issued the city's opinions?").qtype is QuestionType.ISSUER
+    assert analyse("Which Tianjin body issued the draft plan?").qtype is QuestionType.ISSUER  # a place before the body
+    assert analyse("Which two bodies jointly issued the plan?").qtype is QuestionType.ISSUER
     assert analyse("What is the issuing date of the provincial notice?").qtype is QuestionType.DATE
 
 
