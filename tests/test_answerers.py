@@ -481,10 +481,15 @@ def test_a_group_named_in_the_context_does_not_restrict_the_number_asked_for():
     assert _answer(asked, hit)[0] == "120万人次"
 
 
+def _joint_notice(area):
+    """A notice two bodies of one new area issued together (中共X工作委员会 and X管理委员会)."""
+    title = f"中共{area}工作委员会{area}管理委员会关于印发乡村振兴实施方案的通知"
+    meta = {"issuer": f"中共{area}工作委员会、{area}管理委员会", "date": "2021-03-15"}
+    return _text_hit("现将实施方案印发给你们。", title=title, **meta)
+
+
 def test_of_joint_issuers_the_ones_not_ruled_out_answer_who_else_signed():
-    title = "中共甲新区工作委员会甲新区管理委员会关于印发乡村振兴实施方案的通知"
-    meta = {"issuer": "中共甲新区工作委员会、甲新区管理委员会", "date": "2021-03-15"}
-    hit = _text_hit("现将实施方案印发给你们。", title=title, **meta)
+    hit = _joint_notice("甲新区")
     asked = "甲新区那个乡村振兴实施方案，除了新区管委会，还有哪个单位一起落款？"
     assert _answer(asked, hit, places=("甲新区",))[0] == "发文单位：中共甲新区工作委员会"
     whole = _answer("甲新区那个乡村振兴实施方案是哪个单位发的？", hit, places=("甲新区",))[0]
@@ -492,9 +497,7 @@ def test_of_joint_issuers_the_ones_not_ruled_out_answer_who_else_signed():
 
 
 def test_a_place_named_in_an_exclusion_does_not_rule_out_every_body_there():
-    title = "中共河北雄安新区工作委员会河北雄安新区管理委员会关于印发乡村振兴实施方案的通知"
-    meta = {"issuer": "中共河北雄安新区工作委员会、河北雄安新区管理委员会", "date": "2021-03-15"}
-    hit = _text_hit("现将实施方案印发给你们。", title=title, **meta)
+    hit = _joint_notice("河北雄安新区")
     named = "雄安乡村振兴方案，除了雄安新区管委会，还有哪个单位联合印发？"
     assert _answer(named, hit, places=("雄安",))[0] == "发文单位：中共河北雄安新区工作委员会"
 
