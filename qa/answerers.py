@@ -194,10 +194,11 @@ def _fields(hit: Hit, key_re: re.Pattern) -> str | None:
 def _about(q: Question, hit: Hit) -> bool:
     if q.latin:
         return True  # an English question shares no characters with the text: the ranking speaks for it
-    return subject_overlap(q, " ".join([*hit.chunk.section_path, hit.chunk.text])) >= MIN_SUBJECT_OVERLAP
+    return subject_overlap(q, _context(hit)) >= MIN_SUBJECT_OVERLAP
 
 
 def _context(hit: Hit) -> str:
+    """The passage with its headings, which name what it is about."""
     return " ".join([*hit.chunk.section_path, hit.chunk.text])
 
 
@@ -373,7 +374,7 @@ def _bare(text: str) -> str:
 
 
 def _says_quoted(q: Question, hit: Hit) -> bool:
-    text = _bare(" ".join([*hit.chunk.section_path, hit.chunk.text]))
+    text = _bare(_context(hit))
     return all(n in text for n in quoted_names(q))
 
 
