@@ -774,8 +774,8 @@ def _asked_body_kind(q: Question) -> str | None:
     """The kind of body an issuer question names (哪个办公室, 哪家协会): an answer must be one. A word for any body
     (部门, 单位) names no kind."""
     m = ASKED_BODY_RE.search(to_simplified(q.base))
-    asked = m.group(1) if m else ""
-    return next((k for k in sorted(load_lexicon().issuer_suffixes, key=len, reverse=True) if asked.endswith(k)), None)
+    kind = load_lexicon().issuer_suffix_re.search(m.group(1)) if m else None
+    return kind.group(0) if kind else None
 
 
 def _is_of_kind(name: str, kind: str) -> bool:
