@@ -68,9 +68,12 @@ def question_type(text: str, lexicon: Lexicon | None = None) -> tuple[QuestionTy
     return QuestionType.OTHER, ""
 
 
-def asking_clause(text: str, lexicon: Lexicon) -> str:
+def asking_clause(text: str, lexicon: Lexicon, topic: bool = False) -> str:
     """The last clause that holds a question word (the whole text when none does), with the clause before it when
-    it says nothing but the asking (……台账里要填文号，请帮我查一下是多少: 是多少 of the 文号)."""
+    it says nothing but the asking (……台账里要填文号，请帮我查一下是多少: 是多少 of the 文号). For the asked
+    ``topic`` (asking_words), a clause that names only the kind of answer and the type cue says nothing either (健康
+    湖南行动，是由哪个单位牵头); the type is read from the clause as before (粤科协牵头的…方案，管的是哪几年 does
+    not ask who leads)."""
     from .highlight import subject_words
 
     clauses = [c for c in re.split(r"[，,。；;！!？?\n]", text) if c.strip()]
@@ -78,8 +81,15 @@ def asking_clause(text: str, lexicon: Lexicon) -> str:
     if not asking:
         return text
     i = asking[-1]
-    contentless = not any(len(w) >= 2 for w in subject_words(QUESTION_WORDS.sub(" ", clauses[i])))
+    says = (lambda w: _says_what(w, lexicon)) if topic else (lambda w: len(w) >= 2)
+    contentless = not any(says(w) for w in subject_words(QUESTION_WORDS.sub(" ", clauses[i])))
     return f"{clauses[i - 1]}，{clauses[i]}" if contentless and i > 0 else clauses[i]
+
+
+def _says_what(word: str, lexicon: Lexicon) -> bool:
+    """The word says what is asked about: not the kind of answer (单位, 部门) nor the type cue (牵头, 文号) — 健康湖南
+    行动，是由哪个单位牵头 asks about the clause before."""
+    return len(word) >= 2 and not lexicon.is_answer_kind(word) and not lexicon.names_type(word)
 
 
 def asking_words(q: Question, lexicon: Lexicon | None = None) -> tuple[str, ...]:
@@ -88,7 +98,7 @@ def asking_words(q: Question, lexicon: Lexicon | None = None) -> tuple[str, ...]
     from .highlight import subject_words
 
     lexicon = lexicon or load_lexicon()
-    clause = asking_clause(q.base or q.text, lexicon)
+    clause = asking_clause(q.base or q.text, lexicon, topic=True)
     _, cue = question_type(clause, lexicon)
     words = subject_words(subject_of(clause, cue))
     return tuple(w for w in words if w not in q.unknown) or words

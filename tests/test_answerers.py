@@ -298,6 +298,15 @@ def test_of_several_lead_notes_the_one_about_the_asked_work_answers():
     assert _answer(long, hit)[0] == "牵头单位：丙委"
 
 
+def test_the_work_named_in_the_clause_before_the_asking_one_chooses_the_lead_note():
+    # 是由哪个单位牵头 names only the kind of answer and the cue: the work asked about is in the clause before, and
+    # 单位 (of 纲要办各单位 in the sentence's opening) says nothing about which note answers
+    text = ("牵头并引导纲要办各单位开展科普宣传，重点配合做好甲厅牵头开展的安全宣传工作；乙办牵头开展的网络科普建设；"
+            "丙委牵头开展的健康行动。")
+    hit = _text_hit(text, title="某省科协科普工作要点", path=["要点"])
+    assert _answer("某省要点提到的健康行动，是由哪个单位牵头？", hit)[0] == "牵头单位：丙委"
+
+
 def test_the_document_before_this_one_is_not_this_ones_number():
     meta = dict(title="甲省人民政府办公厅关于印发甲省防汛应急预案的通知", doc_no="甲政办发〔2014〕54号")
     hit = _text_hit("《甲省防汛应急预案》（甲政办函〔2008〕93号）同时废止。", **meta)
