@@ -168,6 +168,58 @@ def ruled_out(q: Question, text: str, kept: float | None = None) -> bool:
     return False
 
 
+SCOPED_NOUN_CHARS = 2  # 全省科技馆 / 省科技馆: the two characters after the level name the thing (科技)
+BODY_NAME_CHARS = 4  # 科技馆, 卫健委, 人民政府: a body's name after its level ends as a unit's does within this many
+MIN_NAMING_CHARS = 4  # 湖北省科协2024年: a run of the question this long that the document's names hold names it
+
+
+def _scoped(text: str, lexicon) -> tuple[set[str], set[str]]:
+    """(what ``text`` names at one level — 省科技馆 → 科技 —, what it names across a whole level — 全省科技馆 → 科技),
+    each by its last mention: 既有全省科技馆的目标，也有省科技馆自己的目标，我问的是省科技馆 asks of the one body."""
+    last: dict[str, tuple[int, bool]] = {}
+    suffix = lexicon.unit_suffix_re
+    openers: dict[str, str] = {}
+    for scope in lexicon.scopes:
+        openers[scope[1:]] = openers.get(scope[1:], "") + scope[0]
+    following = rf"(?=([\u4e00-\u9fa5]{{{SCOPED_NOUN_CHARS},{BODY_NAME_CHARS}}}))"
+    for level, opener in openers.items():
+        for m in re.finditer(rf"(.?){re.escape(level)}{following}", text):
+            name = m.group(2)
+            if not any(suffix.search(name[:n]) for n in range(SCOPED_NOUN_CHARS, len(name) + 1)):
+                continue  # 全省公民: no body
+            if m.start() >= last.get(name[:SCOPED_NOUN_CHARS], (-1, False))[0]:
+                last[name[:SCOPED_NOUN_CHARS]] = (m.start(), bool(m.group(1)) and m.group(1) in opener)
+    return {n for n, (_, w) in last.items() if not w}, {n for n, (_, w) in last.items() if w}
+
+
+@lru_cache(maxsize=256)
+def _unnamed(text: str, naming: str) -> str:
+    """``text`` less its runs of MIN_NAMING_CHARS or more that the document's names hold (湖北省科协2024年 of
+    湖北省科协2024年科普工作要点): they say which document, not which figure."""
+    out, i = [], 0
+    while i < len(text):
+        j = i + MIN_NAMING_CHARS
+        if text[i:j] in naming and j <= len(text):
+            while j < len(text) and text[i : j + 1] in naming:
+                j += 1
+            out.append(" ")
+            i = j
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def other_scope(q: Question, hit: Hit, clause: str) -> bool:
+    """The clause says of a whole level what the question asks of the one body at it, or the reverse: 力争全省科技馆
+    年接待观众超400万人次 does not answer 省科技馆一年接待多少观众 (the provincial museum's own 120万人次 does).
+    Only bodies count: 全省公民 and 甲省公民 are the same people."""
+    lexicon = load_lexicon()
+    asked_body, asked_whole = _scoped(_unnamed(fold(to_simplified(q.base)), identity(hit.meta)), lexicon)
+    said_body, said_whole = _scoped(fold(to_simplified(clause)), lexicon)
+    return bool(asked_body & said_whole or asked_whole & said_body)
+
+
 @lru_cache(maxsize=256)
 def _excluded_words(excluded: str) -> tuple[str, ...]:
     """The words of an excluded clause, cut once per question rather than once per candidate answer."""
@@ -519,8 +571,10 @@ def _sentence_number(
         ]
         stand_in = 0.0 if exact else 1.0
         candidates = exact or general or (candidates if unit == "万" else [])
-    # 说的是省馆，不是全省: a figure whose clause says what the question rules out is not the one asked
-    candidates = [m for m in candidates if not ruled_out(q, _clause(sentence, m.start(), m.end()))]
+    # 说的是省馆，不是全省: a figure whose clause says what the question rules out, or says it of the whole level
+    # when the question asks of the one body (or the reverse), is not the one asked
+    clauses = {m.start(): _clause(sentence, m.start(), m.end()) for m in candidates}
+    candidates = [m for m in candidates if not (ruled_out(q, c := clauses[m.start()]) or other_scope(q, hit, c))]
     if not candidates or not _says_the_groups(q, sentence, lexicon) or not _of_the_asked_year(q, hit, sentence):
         return None
     if ACTUAL_ASKED_RE.search(q.base) and TARGET_SENTENCE_RE.search(sentence):

@@ -44,6 +44,7 @@ class Lexicon:
     unit_suffixes: tuple[str, ...] = ()  # how a lead or responsible unit's name ends (局, 室, 科, 街道 …)
     exclusions: tuple[re.Pattern, ...] = ()  # clauses that rule something out (除了X, 不是X那个); group "x"
     document_kinds: tuple[str, ...] = ()  # what a document is called (要点, 方案, 版): a year before one is its own
+    scopes: tuple[str, ...] = ()  # 全省, 各市: the whole of a level, not the body at it (全省科技馆 ≠ 省科技馆)
 
     @property
     def issuer_suffix_re(self) -> re.Pattern:
@@ -155,6 +156,7 @@ def load_lexicon(local: Path | None = None) -> Lexicon:
         unit_suffixes=tuple(_words(data.get("bodies"), "unit_suffixes")),
         exclusions=tuple(re.compile(p) for p in data.get("exclusions", {}).get("patterns", [])),
         document_kinds=tuple(_words(data.get("document_kinds"))),
+        scopes=tuple(_words(data.get("scopes"))),
     )
 
 

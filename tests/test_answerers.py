@@ -811,3 +811,17 @@ def test_an_english_count_whose_counted_noun_is_not_glossed_gets_no_number():
     assert _answer("How many scientist-spirit lecture events must the association hold at a minimum?", hit)[0] is None
     sessions = "How many sessions of the popular science lecture hall will the association hold?"
     assert _answer(sessions, hit)[0] == "100期以上"
+
+
+def test_a_figure_of_the_whole_level_does_not_answer_for_the_body_at_that_level():
+    # 全省科技馆 are all the province's museums; 省科技馆 is the provincial one — and the reverse
+    text = ("充分发挥省科技馆龙头带动作用，力争全省科技馆年接待观众超400万人次。提高省科技馆全面开放能力，"
+            "实现全年接待观众120万人次。")
+    meta = dict(title="甲省科协2024年科普工作要点", issuer="甲省科学技术协会", date="2024-03-06")
+    for question, expected in [
+        ("甲省科协2024年要点中，省科技馆自己一年要接待多少观众？", "120万人次"),
+        ("要点里既有全省科技馆的目标，也有省科技馆自己的目标，省科技馆本身全年要接待多少观众？", "120万人次"),
+        ("甲省全省科技馆一年要接待多少观众？", "超400万人次"),
+    ]:
+        hit = _text_hit(text, path=[meta["title"], "二、加强科技馆建设"], **meta)
+        assert _answer(question, hit, places=("甲省",))[0] == expected, question
