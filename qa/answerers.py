@@ -91,7 +91,7 @@ OTHER_DOCUMENT_RE = re.compile(
 # an English question about a document another one cites or replaces: its own header is no answer
 ENGLISH_OTHER_DOCUMENT_RE = re.compile(
     r"\bcit(?:e|es|ed|ing)\b|\bbased on\b|\brefer(?:s|red)? to\b|\breplac(?:e|es|ed)\b|\brepeal(?:s|ed)?\b|"
-    r"\bin the spirit of\b|\bin accordance with\b|\bpursuant to\b|"  # 根据…精神, 按照: the document it follows
+    r"\bin the spirit of\b|\bin accordance with\b|\bpursuant to\b|\bfollow(?:s|ed|ing)?\b(?! up)|"  # 根据…精神, 按照
     r"\b(?:previous|earlier|former|old) (?:version|edition)\b",
     re.I,
 )
@@ -104,7 +104,8 @@ REGISTRATION_ASKED_RE = re.compile(
 REGISTRATION_NO_RE = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[A-Z0-9]*(?:[—–\-－]\d{2,}){2,}")
 # a question about the document the named one follows (依据的2021年中央一号文件, 引用的那份通知): when no passage cites
 # it, the named document's own header is no answer
-CITING_QUESTION_RE = re.compile(r"(?:依据|根据|按照|依照|参照|引用|提到|(?<![吸指牵索])引)的")  # 里面引的: 引用的
+# 照着国办哪个文件来的: everyday Chinese for 依据
+CITING_QUESTION_RE = re.compile(r"(?:依据|根据|按照|依照|参照|引用|提到|(?<![吸指牵索])引)的|照着")  # 里面引的: 引用的
 # the time of an event the document announces (报名截止日期, 什么时候开始报名, 评审时间) — not the document's own date,
 # unless the question also says it asks when the document was issued (印发, 发布, 落款 …)
 EVENT_ACTIONS = r"报名|申报|评审|截止|举办|开展|启动|召开|施行|实施|生效|开始|结束|反馈|完成|上线|开通"
@@ -699,7 +700,9 @@ def cited_doc_no(q: Question, hit: Hit) -> str | None:
     """A 文号 the passage cites (《…》（国发〔2021〕9号）) whose surrounding words match the question better than
     the passage's own document does: the question is about the cited document."""
     own = fold(hit.meta.doc_no)
-    best, best_score = None, subject_overlap(q, identity(hit.meta))
+    # asked of the document this one follows or replaces (照着国办哪个文件来的), any citation beats its own header
+    follows = not _asks_own_header(q) or bool(q.latin and ENGLISH_OTHER_DOCUMENT_RE.search(q.base))
+    best, best_score = None, 0.0 if follows else subject_overlap(q, identity(hit.meta))
     years_named_elsewhere = any(y not in identity(hit.meta) for y in q.years)
     replaced = bool(OTHER_DOCUMENT_RE.search(q.base))
     for m in DOC_NO_RE.finditer(to_simplified(hit.chunk.text)):

@@ -825,3 +825,27 @@ def test_a_figure_of_the_whole_level_does_not_answer_for_the_body_at_that_level(
     ]:
         hit = _text_hit(text, path=[meta["title"], "二、加强科技馆建设"], **meta)
         assert _answer(question, hit, places=("甲省",))[0] == expected, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "甲省那份高校毕业生就业通知是照着国办哪个文件来的，文号多少？",
+        "The Jia province notice on graduate employment follows a State Council General Office notice. What is that "
+        "notice's document number?",
+    ],
+)
+def test_a_question_about_the_document_followed_gets_its_citation_not_the_own_number(question):
+    # the question names its own document only to say which one it follows: the citation answers, however few of
+    # the question's words stand before it (国办 for 国务院办公厅, 高校 for 高等学校)
+    text = ("根据《国务院办公厅关于加强普通高等学校毕业生就业工作的通知》(国办发„2009‟3号)精神，结合我省实际，"
+            "现就加强高校毕业生就业工作通知如下。")
+    hit = _text_hit(text, title="甲省人民政府办公厅关于加强高校毕业生就业工作的通知", doc_no="甲政办发〔2009〕24号",
+                    issuer="甲省人民政府办公厅", path=["通知"])
+    assert _answer(question, hit, places=("甲省",))[0] == "文号：国办发„2009‟3号"
+
+
+def test_a_question_that_refuses_the_citations_is_not_about_them():
+    text = "根据《国务院关于印发全民科学素质行动规划纲要的通知》（国发〔2021〕9号）精神，制定本方案。"
+    hit = _text_hit(text, title="甲区全民科学素质实施方案", path=["方案"])
+    assert _answer("甲区那个实施方案它自己的文号是多少？不要它引用的那个。", hit, places=("甲区",))[0] is None
