@@ -85,14 +85,21 @@ BODY_RE = load_lexicon().unit_suffix_re  # how a unit's name ends (lexicon.toml 
 TITLE_QUOTE_RE = re.compile(r"《([^《》]+)》")
 MIN_QUOTED_TITLE = 8
 # words by which a question points at an older document the one retrieved replaced: its own header never answers
+_KINDS = "|".join(load_lexicon().document_kind_words)
 OTHER_DOCUMENT_RE = re.compile(
-    r"作废|废止|旧版|老版|上一版|前一版|原来的|原先的|被取代|被替代|(?:之前|以前|此前)(?:那|的)?一?[版份个]"
+    r"作废|废止|旧版|老版|上一版|前一版|原来的|原先的|被取代|被替代|(?:之前|以前|此前)(?:那|的)?一?[版份个]|"
+    rf"被[^，,。；;？?]{{0,20}}?(?:取代|替代|代替|替换|替掉)|(?:旧|老)的?(?:{_KINDS})"  # 被新版…替代的那份旧预案
 )
 # an English question about a document another one cites or replaces: its own header is no answer
 ENGLISH_OTHER_DOCUMENT_RE = re.compile(
     r"\bcit(?:e|es|ed|ing)\b|\bbased on\b|\brefer(?:s|red)? to\b|\breplac(?:e|es|ed)\b|\brepeal(?:s|ed)?\b|"
     r"\bin the spirit of\b|\bin accordance with\b|\bpursuant to\b|\bfollow(?:s|ed|ing)?\b(?! up)|"  # 根据…精神, 按照
     r"\b(?:previous|earlier|former|old) (?:version|edition)\b",
+    re.I,
+)
+ENGLISH_REPLACED_RE = re.compile(
+    r"\breplac(?:e|es|ed)\b|\brepeal(?:s|ed)?\b|\bsupersed(?:e|es|ed)\b|\babolish(?:es|ed)?\b|"
+    r"\b(?:previous|earlier|former|old) (?:version|edition|plan|notice|document)\b",
     re.I,
 )
 REPEALED_RE = re.compile(r"废止|作废|停止执行|不再执行")  # what a 公文 says of the document it replaces
@@ -718,6 +725,20 @@ def cited_doc_no(q: Question, hit: Hit) -> str | None:
     return best
 
 
+# how a 公文 names the document it replaces: 2008年6月25日印发的《湖南省防汛应急预案》(湘政办函〔2008〕93号)同时废止
+REPLACED_DATE_RE = re.compile(
+    r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:印发|发布|颁布|下发)的《[^《》]+》[^。；;]{0,40}?"
+    r"(?:废止|作废|停止执行|不再执行)"
+)
+
+
+def replaced_date(hit: Hit) -> str | None:
+    """The date of the document the passage's one replaces, as its repeal sentence gives it: asked when the old
+    version (被新版…替代的那份旧预案) was issued, that date answers, never the new document's own."""
+    m = REPLACED_DATE_RE.search(to_simplified(hit.chunk.text))
+    return re.sub(r"\s+", "", m.group(1)) if m else None
+
+
 def _about_document(q: Question, meta: DocMeta) -> bool:
     """The question names this document by its words (title, issuer, place), not just by its topic, and names no
     year or place the document is not of (2007年那份通知, 凤凰县的批复 are other documents), nor a title in 《》 that
@@ -798,6 +819,8 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
         for h in neighbours or [hit]:
             if cited := cited_doc_no(q, h):
                 return f"文号：{cited}"
+    if q.qtype is QuestionType.DATE and (ENGLISH_REPLACED_RE if q.latin else OTHER_DOCUMENT_RE).search(q.base):
+        return next((f"印发日期：{d}" for h in neighbours or [hit] if (d := replaced_date(h))), None)
     if not _about_document(q, meta) or not _asks_own_header(q):
         return None  # (or asks of the document this one replaced or follows, whose citation was not among the passages)
     if q.qtype is QuestionType.DOC_NO:

@@ -849,3 +849,19 @@ def test_a_question_that_refuses_the_citations_is_not_about_them():
     text = "根据《国务院关于印发全民科学素质行动规划纲要的通知》（国发〔2021〕9号）精神，制定本方案。"
     hit = _text_hit(text, title="甲区全民科学素质实施方案", path=["方案"])
     assert _answer("甲区那个实施方案它自己的文号是多少？不要它引用的那个。", hit, places=("甲区",))[0] is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "麻烦问一下，被新版甲省防汛应急预案替代的那份旧预案，当初是什么时候印发的？",
+        "When was the previous version of Jia province's flood emergency plan, which the new one replaced, issued?",
+    ],
+)
+def test_the_date_of_the_replaced_document_comes_from_its_repeal_sentence(question):
+    text = ("《甲省防汛应急预案》已经省人民政府同意，现印发给你们。2008年6月25日印发的《甲省防汛应急预案》"
+            "(甲政办函〔2008〕93号)同时废止。")
+    hit = _text_hit(text, title="甲省人民政府办公厅关于印发《甲省防汛应急预案》的通知", date="2014-07-23",
+                    doc_no="甲政办发〔2014〕54号", issuer="甲省人民政府办公厅", path=["通知"])
+    assert _answer(question, hit, places=("甲省",))[0] == "印发日期：2008年6月25日"
+    assert _answer("甲省防汛应急预案是什么时候印发的？", hit, places=("甲省",))[0] == "成文日期：2014年7月23日"
