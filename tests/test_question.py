@@ -107,6 +107,10 @@ def test_english_questions_get_a_type_and_are_marked_latin():
     q = analyse("Who issued the flood emergency plan?")
     assert q.qtype == "issuer" and q.latin
     assert analyse("How many stations will the mobile science museum tour?").qtype == "number"
+    # 'which units' asks for responsible bodies unless the verb says they lead; 'lead to' is no leading
+    assert analyse("In the responsibility table, which units lead the action for urban workers?").qtype == "lead"
+    assert analyse("Which units are responsible for the action for urban workers?").qtype == "responsible"
+    assert analyse("What does the training for farmers lead to?").qtype != "lead"
 
 
 def test_places_come_in_full_and_by_their_short_form():
