@@ -725,6 +725,23 @@ def cited_doc_no(q: Question, hit: Hit) -> str | None:
     return best
 
 
+CITED_TITLE_RE = re.compile(r"《([^《》]{2,40}?)关于([^《》]{4,80})》")  # 《中国科协办公厅关于…的通知》
+
+
+def cited_issuer(q: Question, hit: Hit) -> str | None:
+    """The body a cited title names (《中国科协办公厅关于加强科普标准化工作的通知》 → 中国科协办公厅) when the question
+    says more of what that title is about than of the passage's own document: 要点要求落实一份关于加强科普标准化
+    工作的通知，这份通知是哪个部门发的 asks of the cited notice, not of the 要点."""
+    best, best_score = None, subject_overlap(q, identity(hit.meta))
+    for m in CITED_TITLE_RE.finditer(to_simplified(hit.chunk.text)):
+        body = m.group(1)
+        if not load_lexicon().issuer_suffix_re.search(body):
+            continue
+        if (score := subject_overlap(q, m.group(0))) > best_score:
+            best, best_score = body, score
+    return best
+
+
 # how a 公文 names the document it replaces: 2008年6月25日印发的《湖南省防汛应急预案》(湘政办函〔2008〕93号)同时废止
 REPLACED_DATE_RE = re.compile(
     r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:印发|发布|颁布|下发)的《[^《》]+》[^。；;]{0,40}?"
@@ -819,6 +836,10 @@ def meta_answer(q: Question, hit: Hit, neighbours: list[Hit] | None = None) -> s
         for h in neighbours or [hit]:
             if cited := cited_doc_no(q, h):
                 return f"文号：{cited}"
+    if q.qtype is QuestionType.ISSUER:
+        for h in neighbours or [hit]:
+            if cited := cited_issuer(q, h):
+                return f"发文单位：{cited}"
     if q.qtype is QuestionType.DATE and (ENGLISH_REPLACED_RE if q.latin else OTHER_DOCUMENT_RE).search(q.base):
         return next((f"印发日期：{d}" for h in neighbours or [hit] if (d := replaced_date(h))), None)
     if not _about_document(q, meta) or not _asks_own_header(q):

@@ -865,3 +865,12 @@ def test_the_date_of_the_replaced_document_comes_from_its_repeal_sentence(questi
                     doc_no="甲政办发〔2014〕54号", issuer="甲省人民政府办公厅", path=["通知"])
     assert _answer(question, hit, places=("甲省",))[0] == "印发日期：2008年6月25日"
     assert _answer("甲省防汛应急预案是什么时候印发的？", hit, places=("甲省",))[0] == "成文日期：2014年7月23日"
+
+
+def test_the_issuer_of_a_cited_notice_is_read_from_its_title():
+    text = "（三）推进科普规范化建设。落实《甲协会办公厅关于加强科普标准化工作的通知》，推动科普标准体系建设。"
+    meta = dict(title="甲协会2022年科普工作要点", issuer="乙学会", date="2022-03-03")
+    hit = _text_hit(text, path=[meta["title"], "三、构建科普服务体系"], **meta)
+    question = "甲协会2022年要点要求落实一份关于加强科普标准化工作的通知，这份通知是哪个部门发的？"
+    assert _answer(question, hit)[0] == "发文单位：甲协会办公厅"
+    assert _answer("甲协会2022年科普工作要点是哪个单位发的？", hit)[0].startswith("发文单位：乙学会")
