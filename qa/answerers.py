@@ -713,7 +713,7 @@ def cited_doc_no(q: Question, hit: Hit) -> str | None:
     years_named_elsewhere = any(y not in identity(hit.meta) for y in q.years)
     replaced = bool(OTHER_DOCUMENT_RE.search(q.base))
     for m in DOC_NO_RE.finditer(to_simplified(hit.chunk.text)):
-        if fold(m.group(0)) == own:
+        if fold(m.group(0)) == own or contradicts_given(q, m.group(0)):
             continue
         before = hit.chunk.text[max(0, m.start() - 60) : m.start()]
         score = subject_overlap(q, before) + (0.2 if CITED_CUES.search(q.base) else 0.0)
@@ -977,9 +977,28 @@ def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
         top.sort(key=lambda c: -said_share(_asking_terms(q, c[1]), _context(c[1])))
     for i, hit in top:
         found = meta_answer(q, hit, ours) if answerer is meta_answer else answerer(q, hit)
-        if found and not ruled_out(q, found.split("：", 1)[-1]):
+        if found and not ruled_out(q, found.split("：", 1)[-1]) and not contradicts_given(q, found.split("：", 1)[-1]):
             return DirectAnswer(found, _proof(found, hits, doc) if answerer is meta_answer else i)
     return None
+
+
+# the part of a 文号 or a date the question gives, asking for the rest: 鄂政办发几号, 宿发（2023）几号, 2021-3-几号
+GIVEN_DOC_NO_RE = re.compile(
+    r"([\u4e00-\u9fa5]{1,12}?[发函字办通])\s*(?:[（(〔\[［]\s*((?:19|20)\d{2})\s*[）)〕\]］])?\s*第?几号"
+)
+GIVEN_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*几")
+
+
+def contradicts_given(q: Question, found: str) -> bool:
+    """The answer disagrees with the part of it the question gives: 国发〔2021〕9号 is no answer to 鄂政办发几号, nor
+    a date of May to 2021-3-几号."""
+    text = to_simplified(q.base)
+    if q.qtype is QuestionType.DOC_NO and (m := GIVEN_DOC_NO_RE.search(text)) and (d := DOC_NO_RE.search(found)):
+        prefix = re.split(r"\s*[〔\[［(（„“]", d.group(0))[0]
+        return not fold(m.group(1)).endswith(fold(prefix)) or bool(m.group(2) and m.group(2) not in d.group(0))
+    if q.qtype is QuestionType.DATE and (m := GIVEN_DATE_RE.search(text)) and (iso := date_in(found)):
+        return iso[:7] != f"{m.group(1)}-{int(m.group(2)):02d}"
+    return False
 
 
 HEADER_FIELD = {QuestionType.DOC_NO: "doc_no", QuestionType.DATE: "date", QuestionType.ISSUER: "issuer"}

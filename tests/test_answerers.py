@@ -874,3 +874,14 @@ def test_the_issuer_of_a_cited_notice_is_read_from_its_title():
     question = "甲协会2022年要点要求落实一份关于加强科普标准化工作的通知，这份通知是哪个部门发的？"
     assert _answer(question, hit)[0] == "发文单位：甲协会办公厅"
     assert _answer("甲协会2022年科普工作要点是哪个单位发的？", hit)[0].startswith("发文单位：乙学会")
+
+
+def test_a_question_giving_part_of_the_field_gets_the_rest_and_never_a_field_that_disagrees():
+    own = dict(title="甲区全民科学素质实施方案", doc_no="甲政发〔2021〕3号", date="2021-03-15", issuer="甲区人民政府")
+    text = ("根据《国务院关于印发全民科学素质行动规划纲要的通知》（国发〔2021〕9号）和《甲省人民政府办公厅关于印发"
+            "甲省全民科学素质实施方案的通知》（甲政办发〔2021〕64号）精神，制定本方案。")
+    hit = _text_hit(text, path=["方案"], **own)
+    assert _answer("甲区那个实施方案依据的省里文件是甲政办发几号？", hit)[0] == "文号：甲政办发〔2021〕64号"
+    assert _answer("甲区全民科学素质实施方案是甲政发（2021）几号？", hit)[0] == "文号：甲政发〔2021〕3号"
+    assert _answer("甲区全民科学素质实施方案是2021-3-几号印发的？", hit)[0] == "成文日期：2021年3月15日"
+    assert _answer("甲区全民科学素质实施方案是2021-4-几号印发的？", hit)[0] is None
