@@ -141,13 +141,17 @@ def answer_document(q: Question, hits: list[Hit]) -> str | None:
     not."""
     if not hits:
         return None
+    names = [*q.places, *q.years]
     if q.qtype.about_document and not q.latin:
         scored = [(subject_overlap(q, identity(h.meta)), h) for h in hits[:5]]
         # an excluded clause that names one of a document's joint issuers (除了新区管委会) does not rule out the
         # document the question names by its place
         named = [(s, h) for s, h in scored if not ruled_out(q, identity(h.meta), s) or _placed(q, h.meta)] or scored
-        return max(named, key=lambda sh: sh[0])[1].chunk.doc_id  # max keeps the better-ranked of equals
-    names = [*q.places, *q.years]
+        # a document of none of the places and years named (湖南2023 for 鄂科协2024…印发通知) is not the one asked
+        # about for the words its title shares with the question (印发, 通知); one of some of them may be (咸安's
+        # 2021-2025 plan, which cites 湖北's)
+        fits = [(s, h) for s, h in named if any(constraint_met(n, h, q.places, q.doc_years) for n in names)]
+        return max(fits or named, key=lambda sh: sh[0])[1].chunk.doc_id  # max keeps the better-ranked of equals
     for h in hits[:5]:
         if all(constraint_met(n, h, q.places, q.doc_years) for n in names):
             return h.chunk.doc_id
@@ -732,7 +736,8 @@ def cited_issuer(q: Question, hit: Hit) -> str | None:
     """The body a cited title names (《中国科协办公厅关于加强科普标准化工作的通知》 → 中国科协办公厅) when the question
     says more of what that title is about than of the passage's own document: 要点要求落实一份关于加强科普标准化
     工作的通知，这份通知是哪个部门发的 asks of the cited notice, not of the 要点."""
-    best, best_score = None, subject_overlap(q, identity(hit.meta))
+    follows = not _asks_own_header(q)  # 咸安区方案所依据的湖北省…实施方案，是哪个机关印发的: the cited one
+    best, best_score = None, 0.0 if follows else subject_overlap(q, identity(hit.meta))
     for m in CITED_TITLE_RE.finditer(to_simplified(hit.chunk.text)):
         body = m.group(1)
         if not load_lexicon().issuer_suffix_re.search(body):

@@ -885,3 +885,26 @@ def test_a_question_giving_part_of_the_field_gets_the_rest_and_never_a_field_tha
     assert _answer("甲区全民科学素质实施方案是甲政发（2021）几号？", hit)[0] == "文号：甲政发〔2021〕3号"
     assert _answer("甲区全民科学素质实施方案是2021-3-几号印发的？", hit)[0] == "成文日期：2021年3月15日"
     assert _answer("甲区全民科学素质实施方案是2021-4-几号印发的？", hit)[0] is None
+
+
+def test_the_issuer_of_the_document_followed_is_read_from_its_cited_title():
+    text = ("根据《甲省人民政府办公厅关于印发甲省全民科学素质实施方案的通知》（甲政办发〔2021〕64号）的要求，"
+            "制定本方案。")
+    hit = _text_hit(text, title="乙区全民科学素质实施方案", issuer="乙区人民政府", path=["方案"])
+    question = "乙区方案所依据的甲省全民科学素质实施方案，是甲省哪个机关印发的？"
+    assert _answer(question, hit, places=("甲省", "乙区"))[0] == "发文单位：甲省人民政府办公厅"
+
+
+def test_a_header_question_is_answered_from_the_document_of_the_place_and_year_named():
+    # the other document's title shares 印发 and 通知 with the question; the named one's shares the place and year
+    other = _text_hit("丙省科协关于印发《丙省科协2023年科普工作要点》的通知 丙科协通〔2023〕10号",
+                      title="丙省科协关于印发《丙省科协2023年科普工作要点》的通知", doc_id="c.txt",
+                      doc_no="丙科协通〔2023〕10号", date="2023-03-10", path=["通知"])
+    named = _text_hit("关于印发《2024年甲省科协科普工作要点》的通知 甲科协办〔2024〕15号",
+                      title="2024年甲省科协科普工作要点", doc_id="a.txt", doc_no="甲科协办〔2024〕15号",
+                      date="2024-03-06", path=["要点"])
+    q = analyse("甲省科协2024科普工作要点 印发通知 发文号？", places=("甲省", "丙省"))
+    for h in (other, named):
+        h.highlight = best_segment(q, h)
+    found = direct_answer(q, [other, named])
+    assert found is not None and found.text == "文号：甲科协办〔2024〕15号"
