@@ -197,6 +197,13 @@ def _head_after(toks: list[tuple[str, str]], lexicon: Lexicon) -> str | None:
     return heads[-1] if heads else (run[-1][0] if run else None)
 
 
+def _closes_shi_de(toks: list[tuple[str, str]], head: str) -> bool:
+    """The word closes a 是…的 question (是哪天发文的, 什么时候印发的): what happened, not a noun asked for, however
+    the tagger reads it."""
+    words = [w for w, _ in toks if w.strip() and w not in "呢啊呀吗？?。！!，,"]
+    return len(words) >= 2 and words[-1] == "的" and words[-2] == head
+
+
 NAME_FLAGS = ("ns", "nt", "nz")  # the tagger's places, bodies and other proper names
 
 
@@ -228,8 +235,8 @@ def asked_words(text: str, lexicon: Lexicon, places: Sequence[str] = ()) -> tupl
     if not spots:
         return existence_asked(text, lexicon, places)
     i, out = spots[-1], []
-    if head := _head_after(toks[i + 1 : i + 4], lexicon):  # 哪个城市, 什么学历, 多少个中小学学位 → 学位
-        out.append(head)
+    if (head := _head_after(toks[i + 1 : i + 4], lexicon)) and not _closes_shi_de(toks, head):
+        out.append(head)  # 哪个城市, 什么学历, 多少个中小学学位 → 学位
     j = i - 1
     while j >= 0 and (toks[j][0] in lexicon.links or toks[j][0] in lexicon.stopwords):  # 主席(是)谁, 地址(在)哪里
         j -= 1

@@ -138,6 +138,8 @@ def test_the_noun_beside_the_question_word_is_what_is_asked():
     assert analyse("领导小组的组长是谁啊？").asked == ("组长",)  # a post, though the tagger calls 组长 a verb
     assert analyse("领导小组组长由谁担任").asked == ("组长",)
     assert analyse("甲省防汛抗旱指挥部的指挥长由谁担任？").asked == ("指挥长",)  # cut 指挥 / 长 by the tagger
+    assert analyse("甲市价格调节基金管理办法是哪天发文的？").asked == ()  # 是…的: what happened, tagged a noun
+    assert "城市" in analyse("科普嘉年华是在哪个城市办的").asked
     assert analyse("最后是谁来盯着督查督办？").asked == ()  # who does something, not who holds a post
     assert analyse("科技馆每天个人预约票能放多少张？").asked == ()  # 票能: two characters jieba glued, no word
     assert analyse("甲市科协2023年科普工作要点的总体目标是什么？").asked == ()  # a kind qualified by a kind: 总体目标
