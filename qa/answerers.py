@@ -306,9 +306,10 @@ def _by_patterns(q: Question, hit: Hit, patterns: list[re.Pattern]) -> str | Non
     candidates += sorted((((-said_share(asking, s), -topic(s)), s) for s in _sentences(hit)), key=lambda c: c[0])
     candidates = [(key, to_simplified(c)) for key, c in candidates]  # the patterns are written in simplified
     quoting = [c for c in candidates if all(n in _bare(c[1]) for n in quoted_names(q))]
-    if quoting and quoting != candidates and (found := _first_match(q, quoting, patterns, asking)):
+    words = asking if q.latin else topic_words(q, hit.meta)
+    if quoting and quoting != candidates and (found := _first_match(q, quoting, patterns, asking, words)):
         return found  # the sentence that says what is quoted (联合国务院食安办修订发布《…大纲》) first
-    return _first_match(q, candidates, patterns, asking)
+    return _first_match(q, candidates, patterns, asking, words)
 
 
 def _asking_terms(q: Question, hit: Hit) -> tuple[str, ...]:
@@ -323,17 +324,22 @@ MIN_TERM_CHARS = 2
 
 
 def _first_match(
-    q: Question, candidates: list[tuple[tuple, str]], patterns: list[re.Pattern], asking
+    q: Question, candidates: list[tuple[tuple, str]], patterns: list[re.Pattern], asking, topic=()
 ) -> str | None:
     """The body of the first matching text (甲厅牵头开展的安全宣传、乙委牵头开展的健康行动: of the work asked
     about); none when texts as much about the question name other bodies for work the question does not tell apart."""
+    lexicon = load_lexicon()
+    asking = tuple(w for w in asking if not lexicon.is_answer_kind(w)) or asking  # 哪个单位: 单位 is no topic
     for pattern in patterns:
         found = [
-            (key, b, said_share(asking, text[m.end() : m.end() + FOLLOWING_CHARS]))
+            (key, b, said_share(asking, after := text[m.end() : m.end() + FOLLOWING_CHARS]), after)
             for key, text in candidates
             for m in pattern.finditer(text)
             if (b := _bodies(m.group(1).strip("，,、；; "))) and not _restates(q, b)
         ]
+        if found and (named := _named_work(q, topic, found)):
+            return named
+        found = [f[:3] for f in found]
         if found:
             tied = [f for f in found if f[0] == found[0][0]]
             best = max(tied, key=lambda f: f[2])
@@ -341,6 +347,17 @@ def _first_match(
                 raise Unsure(best[1])
             return best[1]
     return None
+
+
+def _named_work(q: Question, topic: tuple[str, ...], found: list[tuple]) -> str | None:
+    """Of several notes (甲厅牵头开展的安全宣传；乙委牵头开展的健康湖南行动), the one whose work, written after it, the
+    question names — by the asking clause's words, then by all its topic words (健康湖南行动，是由哪个单位牵头开展的:
+    开展 follows every note) — wherever its sentence ranks; none when no work is named or two bodies' fit alike."""
+    scored = [((share, said_share(topic, after)), body) for _, body, share, after in found]
+    best = max(scored, key=lambda s: s[0])
+    if best[0] == (0.0, 0.0) or any(s[0] == best[0] and s[1] != best[1] for s in scored):
+        return None
+    return best[1]
 
 
 class Unsure(Exception):

@@ -908,3 +908,17 @@ def test_a_header_question_is_answered_from_the_document_of_the_place_and_year_n
         h.highlight = best_segment(q, h)
     found = direct_answer(q, [other, named])
     assert found is not None and found.text == "文号：甲科协办〔2024〕15号"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("某省要点提到的健康行动，是由哪个单位牵头开展的？", "牵头单位：丙委"),  # 开展 follows every note
+        ("某省要点提到配合其他单位开展网络科普建设，请问这项工作是哪个单位牵头的？", "牵头单位：乙办"),
+    ],
+)
+def test_the_note_whose_work_the_question_names_answers_wherever_its_clause_ranks(question, expected):
+    text = ("牵头并引导纲要办各单位开展科普宣传，重点配合做好甲厅牵头开展的安全宣传工作；乙办牵头开展的网络科普建设；"
+            "丙委牵头开展的健康行动。")
+    hit = _text_hit(text, title="某省科协科普工作要点", path=["要点"])
+    assert _answer(question, hit)[0] == expected
