@@ -613,6 +613,10 @@ def _sentence_number(
         return None  # the sentence, under its heading (一、工作目标), is not about what was asked
     head = _head_word(q)
     opening = max(hit.chunk.text.rfind(d, 0, start) for d in "。\n") + 1  # 现辖…9个镇；长乐…总人口 is 花垣县's
+    owners = _named_towns(asking_clause(q.base, load_lexicon(), topic=True))
+    candidates = [m for m in candidates if not _of_another_town(owners, hit.chunk.text[opening : start + m.start()])]
+    if not candidates:
+        return None  # 新设立的双龙镇辖34个建制村 does not answer 石栏镇下面辖几个建制村
 
     def fit(m: re.Match) -> float:
         clause = _clause(sentence, m.start(), m.end())
@@ -668,6 +672,22 @@ def _says_the_groups(q: Question, sentence: str, lexicon) -> bool:
 # Equal clauses (总人口10.3万人, 总人口30.9万人) are told apart by what the sentence says before them, which names the
 # place or body they belong to; weighted so that it never outweighs one bigram of the clause itself.
 PREFIX_WEIGHT = 0.01
+TOWN_RE = re.compile(r"([\u4e00-\u9fa5]{2})[镇乡县](?![镇乡县])")  # 石栏镇, 排吾乡, 花垣县: a name of two characters
+NOT_NAME_CHARS = set("的后个轮设撤和与及在了为是将新原本各全该乡镇县")  # 撤乡设镇, 本轮乡镇: no name
+
+
+def _named_towns(text: str) -> set[str]:
+    """The towns, townships and counties a text names, by the two characters before 镇 / 乡 / 县 (乡镇 and 全县 are
+    no names: lexicon [not_places])."""
+    not_places = load_lexicon().not_places
+    found = (m for m in TOWN_RE.finditer(to_simplified(text)) if m.group(0) not in not_places)
+    return {m.group(1) for m in found if not NOT_NAME_CHARS.intersection(m.group(1))}
+
+
+def _of_another_town(asked: set[str], before: str) -> bool:
+    """The sentence, up to the figure, names towns but not the one the question asks about: the figure is theirs."""
+    named = _named_towns(before)
+    return bool(asked) and bool(named) and not asked & named
 
 
 def _article(number: str) -> bool:

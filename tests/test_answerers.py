@@ -922,3 +922,11 @@ def test_the_note_whose_work_the_question_names_answers_wherever_its_clause_rank
             "丙委牵头开展的健康行动。")
     hit = _text_hit(text, title="某省科协科普工作要点", path=["要点"])
     assert _answer(question, hit)[0] == expected
+
+
+def test_a_figure_in_a_sentence_about_another_town_is_not_the_asked_towns():
+    text = ("3、同意东坪乡、西岭乡成建制合并设青山镇；南溪乡、北岗乡成建制合并设白沙镇。新设立的青山镇辖34个建制村,"
+            "总人口2.9万人。新设立的白沙镇辖20个建制村,总人口1.9万人。")
+    hit = _text_hit(text, title="某省民政厅关于某县乡镇区划调整的批复", path=["批复"])
+    question = "青山镇和白沙镇都是这次新设的，想问新设的白沙镇下面辖几个建制村？"
+    assert _answer(question, hit)[0] == "20个"
