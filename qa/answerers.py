@@ -627,6 +627,8 @@ def _sentence_number(
         candidates = [m for m in candidates if any(h in fold(_clause(sentence, m.start(), m.end())) for h in heads)]
         if not candidates:
             return None
+    asked = [w for w in q.asked if _is_noun(w)]
+    candidates = [m for m in candidates if _says_any(asked, _clause(sentence, m.start(), m.end()))] or candidates
     best = max(candidates, key=fit)
     if any(fit(m) == fit(best) and _bare_number(m) != _bare_number(best) for m in candidates):
         return None  # 特色产业基地93个、科普惠民社区(村)72个 and nothing in the question to choose between them
@@ -672,6 +674,18 @@ def _says_the_groups(q: Question, sentence: str, lexicon) -> bool:
 # Equal clauses (总人口10.3万人, 总人口30.9万人) are told apart by what the sentence says before them, which names the
 # place or body they belong to; weighted so that it never outweighs one bigram of the clause itself.
 PREFIX_WEIGHT = 0.01
+
+
+def _is_noun(word: str) -> bool:
+    """One word, tagged a noun (总人口, 观众): what a figure is of; a verb asked with (建设, 接待) is not."""
+    from .question import _pos_cut
+
+    tags = _pos_cut(word)
+    return len(word) >= 2 and len(tags) == 1 and tags[0][1].startswith("n")
+
+
+def _says_any(words: list[str], text: str) -> bool:
+    return any(fold(w) in fold(text) for w in words)
 TOWN_RE = re.compile(r"([\u4e00-\u9fa5]{2})[镇乡县](?![镇乡县])")  # 石栏镇, 排吾乡, 花垣县: a name of two characters
 NOT_NAME_CHARS = set("的后个轮设撤和与及在了为是将新原本各全该乡镇县")  # 撤乡设镇, 本轮乡镇: no name
 

@@ -930,3 +930,12 @@ def test_a_figure_in_a_sentence_about_another_town_is_not_the_asked_towns():
     hit = _text_hit(text, title="某省民政厅关于某县乡镇区划调整的批复", path=["批复"])
     question = "青山镇和白沙镇都是这次新设的，想问新设的白沙镇下面辖几个建制村？"
     assert _answer(question, hit)[0] == "20个"
+
+
+def test_of_a_sentences_figures_the_one_whose_clause_says_the_noun_asked_answers():
+    # a long question's context (新设立的白沙镇是由…合并来的) lends the clause before the asked one its words
+    text = "新设立的白沙镇辖20个建制村,总面积87.4平方千米,总人口1.9万人,镇人民政府驻保楼村。"
+    title = "某省民政厅关于某县乡镇区划调整的批复"
+    hit = _text_hit(text, title=title, path=[title])
+    question = "新设立的白沙镇是由两个乡合并来的，请问批复中写的白沙镇总人口是多少？"
+    assert _answer(question, hit)[0] == "1.9万人"
