@@ -227,6 +227,12 @@ def test_a_direct_answer_is_right_however_its_list_or_date_is_written():
     assert _same_answer("中共宿州市委宿州市人民政府", "发文单位：中共宿州市委、宿州市人民政府")
     assert _same_answer("二○○九年七月十六日", "成文日期：2009年7月16日")
     assert not _same_answer("区科协", "牵头单位：区卫健局")
+    assert _same_answer("不低于 15 站", "不低于15站")
+    assert _same_answer("区总工会、区人社局", "牵头单位：区总工会、区人社局")
+    # a list that holds the gold body among others is another answer (another row's lead units), not this one
+    assert not _same_answer("区科经局", "牵头单位：区科协、区发改局、区科经局")
+    joint = "发文单位：中共河北雄安新区工作委员会、河北雄安新区管理委员会（2021年3月15日）"
+    assert not _same_answer("河北雄安新区管理委员会", joint)
 
 
 def test_a_table_rows_evidence_is_held_by_the_row_as_indexed():
