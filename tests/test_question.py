@@ -243,6 +243,7 @@ def test_an_english_question_gets_the_chinese_terms_of_its_policy_words():
     assert "普及" not in q.glossed.split()  # the longer phrase took its words
     assert analyse("老年人那块谁牵头？").glossed == ""
     assert "人均" in analyse("What per-capita income target does the plan set?").glossed.split()  # per-capita
+    assert {"资源", "工程"} <= set(analyse("Who leads the science popularization resources project?").glossed.split())
 
 
 def test_what_an_english_question_asks_for_in_the_documents_terms():
