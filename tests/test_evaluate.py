@@ -103,21 +103,22 @@ def test_threshold_sweep_spans_never_to_always():
     assert rows[-1]["answerable_kept"] == 0.5
 
 
-# Floors a little under the figures measured at the end of round 9 of issue 14 (README, Evaluation). Seed: blind (the
-# 90 `sp` questions, written before the round) / dev (1046: g, sb, sc, sd, se, sf, sh, sm, sn, so, the retired sk and
-# the fresh sq and ss) right@1 0.954/0.948, false "no answer" 0.015/0.010, F1 0.939/0.912, direct answers right
-# 0.971/1.000. Devdocs: blind (the 110 `dk` questions) / dev (1575, the retired ds and the fresh dm and dg included)
-# right@1 0.986/0.961, false "no answer" 0.014/0.010, F1 0.943/0.938, direct answers right 1.000/0.999.
+# Floors a little under the figures measured at the end of round 10 of issue 14 (README, Evaluation). Seed: blind (the
+# 150 `sr` and `st` questions, written before the round) / dev (1436: g, sb, sc, sd, se, sf, sh, sk, sm, sn, so, sq,
+# ss, the retired sp and the fresh su, sv, sw, sx) right@1 0.920/0.944, false "no answer" 0.048/0.011, F1
+# 0.830/0.904, direct answers right 0.989/0.990. Devdocs: blind (the 190 `dl` and `dj` questions) / dev (2065, the
+# retired dk and the fresh di, dh, df, dc included) right@1 0.948/0.962, false "no answer" 0.013/0.011, F1
+# 0.866/0.928, direct answers right 0.955/0.996 (a list holding the gold body among others counts as wrong).
 # Regression guards, not targets: blind figures are those of questions written before the change and never tuned
-# on; a blind split of 65-74 answerable questions moves 1.4-1.5 points a question, so its floors sit two questions
-# under the measured figure (direct answers: two of about 35); dev floors sit about three questions under.
+# on; a blind split of 125-154 answerable questions moves 0.6-0.8 points a question, so its floors sit two or three
+# questions under the measured figure (direct answers: two of about 100); dev floors sit about three questions under.
 SEED_FLOORS = {
-    "blind": {"right@1": 0.92, "false_no_answer_max": 0.05, "no_answer_f1": 0.88, "direct": 0.91},
-    "dev": {"right@1": 0.94, "false_no_answer_max": 0.015, "no_answer_f1": 0.90, "direct": 0.99},
+    "blind": {"right@1": 0.90, "false_no_answer_max": 0.065, "no_answer_f1": 0.80, "direct": 0.96},
+    "dev": {"right@1": 0.94, "false_no_answer_max": 0.015, "no_answer_f1": 0.89, "direct": 0.98},
 }
 DEVDOCS_FLOORS = {
-    "blind": {"right@1": 0.95, "false_no_answer_max": 0.045, "no_answer_f1": 0.90, "direct": 0.94},
-    "dev": {"right@1": 0.955, "false_no_answer_max": 0.015, "no_answer_f1": 0.93, "direct": 0.99},
+    "blind": {"right@1": 0.93, "false_no_answer_max": 0.03, "no_answer_f1": 0.83, "direct": 0.93},
+    "dev": {"right@1": 0.955, "false_no_answer_max": 0.015, "no_answer_f1": 0.92, "direct": 0.99},
 }
 
 
