@@ -687,15 +687,14 @@ def _is_noun(word: str) -> bool:
 def _says_any(words: list[str], text: str) -> bool:
     return any(fold(w) in fold(text) for w in words)
 TOWN_RE = re.compile(r"([\u4e00-\u9fa5]{2})[镇乡县](?![镇乡县])")  # 石栏镇, 排吾乡, 花垣县: a name of two characters
-NOT_NAME_CHARS = set("的后个轮设撤和与及在了为是将新原本各全该乡镇县")  # 撤乡设镇, 本轮乡镇: no name
 
 
 def _named_towns(text: str) -> set[str]:
     """The towns, townships and counties a text names, by the two characters before 镇 / 乡 / 县 (乡镇 and 全县 are
-    no names: lexicon [not_places])."""
-    not_places = load_lexicon().not_places
-    found = (m for m in TOWN_RE.finditer(to_simplified(text)) if m.group(0) not in not_places)
-    return {m.group(1) for m in found if not NOT_NAME_CHARS.intersection(m.group(1))}
+    no names, nor 轮乡 of 本轮乡镇: lexicon [not_places])."""
+    lexicon = load_lexicon()
+    found = (m for m in TOWN_RE.finditer(to_simplified(text)) if m.group(0) not in lexicon.not_places)
+    return {m.group(1) for m in found if not lexicon.not_name_chars.intersection(m.group(1))}  # 撤乡设镇: no name
 
 
 def _of_another_town(asked: set[str], before: str) -> bool:

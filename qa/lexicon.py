@@ -31,6 +31,7 @@ class Lexicon:
     asked_units: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 多少钱 → 元 万元 …
     places: tuple[str, ...] = ()
     not_places: frozenset[str] = frozenset()
+    not_name_chars: frozenset[str] = frozenset()  # characters no town name before 镇/乡/县 holds (的, 后, 设 …)
     place_abbreviations: dict[str, str] = field(default_factory=dict)
     unit_abbreviations: dict[str, str] = field(default_factory=dict)
     population_groups: tuple[str, ...] = ()
@@ -143,6 +144,7 @@ def load_lexicon(local: Path | None = None) -> Lexicon:
         asked_units={k: tuple(v.split()) for k, v in data.get("asked_units", {}).items()},
         places=tuple(_words(data.get("places"))),
         not_places=frozenset(_words(data.get("not_places"))),
+        not_name_chars=frozenset(data.get("not_places", {}).get("name_chars_not", "")),
         place_abbreviations=dict(data.get("place_abbreviations", {})),
         unit_abbreviations=dict(data.get("unit_abbreviations", {})),
         population_groups=tuple(sorted(_words(data.get("population_groups")), key=len, reverse=True)),
