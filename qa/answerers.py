@@ -185,17 +185,23 @@ BODY_NAME_CHARS = 4  # 科技馆, 卫健委, 人民政府: a body's name after i
 MIN_NAMING_CHARS = 4  # 湖北省科协2024年: a run of the question this long that the document's names hold names it
 
 
+@lru_cache(maxsize=8)
+def _scope_patterns(scopes: tuple[str, ...]) -> tuple[tuple[re.Pattern, str], ...]:
+    """(a level followed by a name, the characters that make it the whole level) — 省 with 全 and 各 — built once."""
+    openers: dict[str, str] = {}
+    for scope in scopes:
+        openers[scope[1:]] = openers.get(scope[1:], "") + scope[0]
+    following = rf"(?=([\u4e00-\u9fa5]{{{SCOPED_NOUN_CHARS},{BODY_NAME_CHARS}}}))"
+    return tuple((re.compile(rf"(.?){re.escape(level)}{following}"), opener) for level, opener in openers.items())
+
+
 def _scoped(text: str, lexicon) -> tuple[set[str], set[str]]:
     """(what ``text`` names at one level — 省科技馆 → 科技 —, what it names across a whole level — 全省科技馆 → 科技),
     each by its last mention: 既有全省科技馆的目标，也有省科技馆自己的目标，我问的是省科技馆 asks of the one body."""
     last: dict[str, tuple[int, bool]] = {}
     suffix = lexicon.unit_suffix_re
-    openers: dict[str, str] = {}
-    for scope in lexicon.scopes:
-        openers[scope[1:]] = openers.get(scope[1:], "") + scope[0]
-    following = rf"(?=([\u4e00-\u9fa5]{{{SCOPED_NOUN_CHARS},{BODY_NAME_CHARS}}}))"
-    for level, opener in openers.items():
-        for m in re.finditer(rf"(.?){re.escape(level)}{following}", text):
+    for pattern, opener in _scope_patterns(lexicon.scopes):
+        for m in pattern.finditer(text):
             name = m.group(2)
             if not any(suffix.search(name[:n]) for n in range(SCOPED_NOUN_CHARS, len(name) + 1)):
                 continue  # 全省公民: no body
@@ -222,14 +228,18 @@ def _unnamed(text: str, naming: str) -> str:
     return "".join(out)
 
 
-def other_scope(q: Question, hit: Hit, clause: str) -> bool:
+def asked_scopes(q: Question, hit: Hit) -> tuple[set[str], set[str]]:
+    """What the question asks of one body at a level and of a whole level (_scoped), less the runs that name the
+    passage's document."""
+    return _scoped(_unnamed(fold(to_simplified(q.base)), identity(hit.meta)), load_lexicon())
+
+
+def other_scope(asked: tuple[set[str], set[str]], clause: str) -> bool:
     """The clause says of a whole level what the question asks of the one body at it, or the reverse: 力争全省科技馆
     年接待观众超400万人次 does not answer 省科技馆一年接待多少观众 (the provincial museum's own 120万人次 does).
     Only bodies count: 全省公民 and 甲省公民 are the same people."""
-    lexicon = load_lexicon()
-    asked_body, asked_whole = _scoped(_unnamed(fold(to_simplified(q.base)), identity(hit.meta)), lexicon)
-    said_body, said_whole = _scoped(fold(to_simplified(clause)), lexicon)
-    return bool(asked_body & said_whole or asked_whole & said_body)
+    said_body, said_whole = _scoped(fold(to_simplified(clause)), load_lexicon())
+    return bool(asked[0] & said_whole or asked[1] & said_body)
 
 
 @lru_cache(maxsize=256)
@@ -337,10 +347,9 @@ def _first_match(
             for m in pattern.finditer(text)
             if (b := _bodies(m.group(1).strip("，,、；; "))) and not _restates(q, b)
         ]
-        if found and (named := _named_work(q, topic, found)):
-            return named
-        found = [f[:3] for f in found]
         if found:
+            if named := _named_work(q, topic, found):
+                return named
             tied = [f for f in found if f[0] == found[0][0]]
             best = max(tied, key=lambda f: f[2])
             if any(f[1] != best[1] and f[2] == best[2] for f in tied):
@@ -603,7 +612,8 @@ def _sentence_number(
     # 说的是省馆，不是全省: a figure whose clause says what the question rules out, or says it of the whole level
     # when the question asks of the one body (or the reverse), is not the one asked
     clauses = {m.start(): _clause(sentence, m.start(), m.end()) for m in candidates}
-    candidates = [m for m in candidates if not (ruled_out(q, c := clauses[m.start()]) or other_scope(q, hit, c))]
+    scopes = asked_scopes(q, hit)
+    candidates = [m for m in candidates if not (ruled_out(q, c := clauses[m.start()]) or other_scope(scopes, c))]
     if not candidates or not _says_the_groups(q, sentence, lexicon) or not _of_the_asked_year(q, hit, sentence):
         return None
     if ACTUAL_ASKED_RE.search(q.base) and TARGET_SENTENCE_RE.search(sentence):
@@ -624,11 +634,11 @@ def _sentence_number(
         return _grams_in(q, clause) + (3.0 if head and head in fold(clause) else 0.0) + owner
 
     if heads:
-        candidates = [m for m in candidates if any(h in fold(_clause(sentence, m.start(), m.end())) for h in heads)]
+        candidates = [m for m in candidates if any(h in fold(clauses[m.start()]) for h in heads)]
         if not candidates:
             return None
     asked = [w for w in q.asked if _is_noun(w)]
-    candidates = [m for m in candidates if _says_any(asked, _clause(sentence, m.start(), m.end()))] or candidates
+    candidates = [m for m in candidates if _says_any(asked, clauses[m.start()])] or candidates
     best = max(candidates, key=fit)
     if any(fit(m) == fit(best) and _bare_number(m) != _bare_number(best) for m in candidates):
         return None  # 特色产业基地93个、科普惠民社区(村)72个 and nothing in the question to choose between them
@@ -788,9 +798,10 @@ def cited_issuer(q: Question, hit: Hit) -> str | None:
     工作的通知，这份通知是哪个部门发的 asks of the cited notice, not of the 要点."""
     follows = not _asks_own_header(q)  # 咸安区方案所依据的湖北省…实施方案，是哪个机关印发的: the cited one
     best, best_score = None, 0.0 if follows else subject_overlap(q, identity(hit.meta))
+    issuer_suffix = load_lexicon().issuer_suffix_re
     for m in CITED_TITLE_RE.finditer(to_simplified(hit.chunk.text)):
         body = m.group(1)
-        if not load_lexicon().issuer_suffix_re.search(body):
+        if not issuer_suffix.search(body):
             continue
         if (score := subject_overlap(q, m.group(0))) > best_score:
             best, best_score = body, score
@@ -1032,7 +1043,8 @@ def direct_answer(q: Question, hits: list[Hit]) -> DirectAnswer | None:
         top.sort(key=lambda c: -said_share(_asking_terms(q, c[1]), _context(c[1])))
     for i, hit in top:
         found = meta_answer(q, hit, ours) if answerer is meta_answer else answerer(q, hit)
-        if found and not ruled_out(q, found.split("：", 1)[-1]) and not contradicts_given(q, found.split("：", 1)[-1]):
+        value = found.split("：", 1)[-1] if found else ""
+        if found and not ruled_out(q, value) and not contradicts_given(q, value):
             return DirectAnswer(found, _proof(found, hits, doc) if answerer is meta_answer else i)
     return None
 

@@ -298,7 +298,7 @@ def _same_answer(gold: str, given: str) -> bool:
         return True
     gold_, given_ = _unlisted(gold), _unlisted(given)  # 中共宿州市委、宿州市人民政府 = 中共宿州市委宿州市人民政府
     value = _unlisted(given.split("：", 1)[-1])
-    if len(_listed(given)) > len(_listed(gold)) > 0 and set(_listed(gold)) < set(_listed(given)):
+    if (named := set(_listed(gold))) and named < set(_listed(given)):
         return False  # 区科协、区发改局、区科经局 (another row's lead units) is no answer for 区科经局 alone
     return gold_ in given_ or (bool(value) and value in gold_)
 
